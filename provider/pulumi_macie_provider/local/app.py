@@ -1,0 +1,246 @@
+"""The WSGI application of ``macie-local``: Macie Classic and S3 on one port.
+
+A request is Macie's when it carries ``X-Amz-Target`` or is signed for service ``macie``; everything
+else goes to moto's S3 application. A Macie request goes: read body → authenticate → fault
+injection → action from the target → parse JSON → validate against the model → backend → JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import socket
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..client.validation import check
+from . import auth
+from .backend import Account, Backend
+from .exceptions import (
+    InternalException,
+    InvalidAction,
+    InvalidInputException,
+    MissingAction,
+    RequestEntityTooLarge,
+    SerializationException,
+    ServiceError,
+    ServiceUnavailable,
+    ThrottlingException,
+)
+
+TARGET_PREFIX = "MacieService."
+JSON_CONTENT_TYPE = "application/x-amz-json-1.1"
+#: Largest request body accepted (a full request of 10,000-character prefixes fits many times over).
+MAX_BODY_BYTES = 16 * 1024 * 1024
+
+StartResponse = Callable[..., Any]
+WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+
+@dataclass(frozen=True)
+class Faults:
+    """Fault injection, all off by default. Rates are probabilities per authenticated request."""
+
+    throttle_rate: float = 0.0
+    error_rate: float = 0.0
+    latency_ms: float = 0.0
+    drop_rate: float = 0.0
+    seed: int | None = None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.throttle_rate or self.error_rate or self.latency_ms or self.drop_rate)
+
+
+class _Dropped(Exception):
+    """The connection was closed on purpose; nothing is answered."""
+
+
+class MacieApp:
+    """The Macie Classic half of the endpoint."""
+
+    def __init__(
+        self,
+        backend: Backend,
+        accounts: Iterable[Account],
+        regions: tuple[str, ...],
+        faults: Faults | None = None,
+        log: Callable[[str], None] | None = None,
+    ) -> None:
+        self.backend = backend
+        self.accounts: Mapping[str, Account] = {a.access_key: a for a in accounts}
+        self.regions = regions
+        self.faults = faults or Faults()
+        self._random = random.Random(self.faults.seed)
+        self._random_lock = threading.Lock()
+        self.log = log
+        self.counters: dict[str, int] = {}
+        self._count_lock = threading.Lock()
+
+    def _count(self, key: str) -> None:
+        with self._count_lock:
+            self.counters[key] = self.counters.get(key, 0) + 1
+
+    def _roll(self) -> float:
+        with self._random_lock:
+            return self._random.random()
+
+    def _inject(self, environ: dict[str, Any]) -> None:
+        faults = self.faults
+        if not faults.active:
+            return
+        if faults.latency_ms:
+            time.sleep(faults.latency_ms / 1000.0)
+        roll = self._roll()
+        if roll < faults.drop_rate:
+            self._count("fault.drop")
+            sock = environ.get("werkzeug.socket")
+            if sock is not None:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+            raise _Dropped()
+        roll -= faults.drop_rate
+        if roll < faults.throttle_rate:
+            self._count("fault.throttle")
+            raise ThrottlingException("Rate exceeded")
+        roll -= faults.throttle_rate
+        if roll < faults.error_rate:
+            self._count("fault.error")
+            if self._roll() < 0.5:
+                raise ServiceUnavailable("Service is temporarily unavailable. Please retry.")
+            raise InternalException("Internal server error.", errorCode="Internal")
+
+    def handle(self, environ: dict[str, Any]) -> tuple[int, dict[str, Any], str, str]:
+        """Answer one request: (status, body, action, account) for the response and the log."""
+        action, account = "-", "-"
+        try:
+            body = _read_body(environ)
+            headers = {
+                key[5:].replace("_", "-").lower(): value
+                for key, value in environ.items()
+                if key.startswith("HTTP_")
+            }
+            if environ.get("CONTENT_TYPE"):
+                headers["content-type"] = environ["CONTENT_TYPE"]
+            if environ.get("CONTENT_LENGTH"):
+                headers["content-length"] = environ["CONTENT_LENGTH"]
+            caller = auth.authenticate(
+                environ["REQUEST_METHOD"],
+                environ.get("RAW_URI", environ.get("PATH_INFO", "/")).split("?")[0] or "/",
+                environ.get("QUERY_STRING", ""),
+                headers,
+                body,
+                self.accounts,
+                self.regions,
+            )
+            account = caller.master
+            action = self._action(environ, headers)
+            self._inject(environ)
+            params = self._params(body)
+            violation = check(action, params)
+            if violation is not None:
+                if violation.is_type_error:
+                    raise SerializationException(
+                        f"{violation.field or 'The request body'} {violation.rule}."
+                    )
+                raise InvalidInputException(
+                    f"The request was rejected. {violation.field} {violation.rule}.",
+                    errorCode=violation.code,
+                    fieldName=violation.field,
+                )
+            return 200, self.backend.dispatch(action, caller, params), action, account
+        except ServiceError as error:
+            return error.status, error.body(), action, account
+
+    def _action(self, environ: dict[str, Any], headers: Mapping[str, str]) -> str:
+        target = headers.get("x-amz-target")
+        if not target:
+            raise MissingAction("The request is missing the X-Amz-Target header naming the action.")
+        if environ["REQUEST_METHOD"] != "POST" or not target.startswith(TARGET_PREFIX):
+            raise InvalidAction(f"The action or operation requested is invalid: {target[:100]!r}.")
+        action = target[len(TARGET_PREFIX):]
+        if action not in Backend.ACTIONS:
+            raise InvalidAction(f"The action or operation requested is invalid: {target[:100]!r}.")
+        return action
+
+    @staticmethod
+    def _params(body: bytes) -> Any:
+        if not body.strip():
+            return {}
+        try:
+            params = json.loads(body)
+        except (ValueError, UnicodeDecodeError) as error:
+            raise SerializationException(f"The request body is not valid JSON: {error}.") from None
+        if not isinstance(params, dict):
+            raise SerializationException("The request body must be a JSON object.")
+        return params
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        started = time.perf_counter()
+        try:
+            status, body, action, account = self.handle(environ)
+        except _Dropped:
+            self._log("-", "-", "dropped", started)
+            return []
+        except Exception as error:  # noqa: BLE001 - a bug must still answer like AWS, not crash
+            print(f"macie-local: internal error: {error!r}", file=sys.stderr)
+            status, body, action, account = 500, InternalException("Internal server error.").body(), "-", "-"
+        self._count(f"{action}.{status}")
+        payload = json.dumps(body, separators=(",", ":")).encode()
+        response_headers = [
+            ("Content-Type", JSON_CONTENT_TYPE),
+            ("Content-Length", str(len(payload))),
+            ("x-amzn-RequestId", str(uuid.uuid4())),
+        ]
+        if status != 200:
+            response_headers.append(("x-amzn-ErrorType", body["__type"]))
+        start_response(f"{status} {_REASONS.get(status, 'Error')}", response_headers)
+        self._log(action, account, str(status), started)
+        return [payload]
+
+    def _log(self, action: str, account: str, status: str, started: float) -> None:
+        if self.log is not None:
+            ms = (time.perf_counter() - started) * 1000
+            self.log(f"macie-local action={action} account={account} status={status} ms={ms:.1f}")
+
+
+_REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 413: "Payload Too Large",
+            500: "Internal Server Error", 503: "Service Unavailable"}
+
+
+def _read_body(environ: dict[str, Any]) -> bytes:
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        raise SerializationException("Content-Length is not a number.") from None
+    if length > MAX_BODY_BYTES:
+        raise RequestEntityTooLarge(f"The request body is larger than {MAX_BODY_BYTES} bytes.")
+    return environ["wsgi.input"].read(length) if length > 0 else b""
+
+
+def is_macie_request(environ: Mapping[str, Any]) -> bool:
+    """True for requests meant for Macie: an X-Amz-Target, or a credential scoped to macie."""
+    if environ.get("HTTP_X_AMZ_TARGET"):
+        return True
+    scope = auth.credential_scope(environ.get("HTTP_AUTHORIZATION"))
+    return bool(scope and len(scope) > 3 and scope[3] == auth.SERVICE)
+
+
+class EndpointApp:
+    """Routes each request to the Macie app or to moto's S3 app."""
+
+    def __init__(self, macie: MacieApp, s3: WSGIApp) -> None:
+        self.macie = macie
+        self.s3 = s3
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if is_macie_request(environ):
+            return self.macie(environ, start_response)
+        return self.s3(environ, start_response)
