@@ -16,6 +16,7 @@ import logging
 import signal
 import sys
 import threading
+from functools import lru_cache
 from collections.abc import Callable, Iterable, Sequence
 from types import FrameType
 
@@ -52,7 +53,9 @@ def _rate(text: str) -> float:
     return value
 
 
+@lru_cache(maxsize=1)
 def _s3_app() -> Callable[..., Iterable[bytes]]:
+    """moto's S3 application; its state lives in moto's backends, so one serves every endpoint."""
     from moto.moto_server.werkzeug_app import create_backend_app
 
     return create_backend_app("s3")  # type: ignore[no-any-return]
@@ -107,7 +110,9 @@ class LocalEndpoint:
 
     def start(self) -> LocalEndpoint:
         """Serve in a background thread."""
-        self._thread = threading.Thread(target=self.server.serve_forever, name="macie-local", daemon=True)
+        self._thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, name="macie-local", daemon=True
+        )
         self._thread.start()
         return self
 

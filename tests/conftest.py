@@ -1,0 +1,76 @@
+"""Fixtures: an in-process macie-local on 127.0.0.1 with throwaway state, and clients for it."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from pulumi_macie_provider.client import ClientSettings, make_client, make_session
+from pulumi_macie_provider.local.backend import Account
+from pulumi_macie_provider.local.server import (
+    DEFAULT_ACCESS_KEY,
+    DEFAULT_ACCOUNT,
+    DEFAULT_SECRET_KEY,
+    LocalEndpoint,
+)
+
+DEFAULT_CREDENTIALS = {
+    "aws_access_key_id": DEFAULT_ACCESS_KEY,
+    "aws_secret_access_key": DEFAULT_SECRET_KEY,
+}
+#: A second master and an account whose Macie is disabled, known to the test endpoint.
+OTHER = Account("AKIAOTHERMASTER00001", "other-secret-key-0000000000000000000000", "210987654321")
+DISABLED = Account("AKIADISABLED00000001", "disabled-secret-0000000000000000000000", "333344445555", False)
+MEMBER = Account("AKIAMEMBERKEY0000001", "member-secret-00000000000000000000000", "111122223333")
+
+
+def credentials_of(account: Account) -> dict[str, str]:
+    return {"aws_access_key_id": account.access_key, "aws_secret_access_key": account.secret_key}
+
+
+@pytest.fixture
+def endpoint() -> Iterator[LocalEndpoint]:
+    """A fresh endpoint with in-memory state, stopped after the test."""
+    with LocalEndpoint(accounts=[DEFAULT_ACCOUNT, OTHER, DISABLED, MEMBER]) as running:
+        yield running
+
+
+@pytest.fixture
+def client_for(endpoint: LocalEndpoint) -> Callable[..., Any]:
+    """Build a macie client for an account of the endpoint (retries off unless asked)."""
+
+    def build(account: Account = DEFAULT_ACCOUNT, max_attempts: int = 1, region: str = "us-east-1") -> Any:
+        settings = ClientSettings(region=region, endpoint_url=endpoint.url, max_attempts=max_attempts)
+        return make_client(settings, credentials=credentials_of(account))
+
+    return build
+
+
+@pytest.fixture
+def macie(client_for: Callable[..., Any]) -> Any:
+    return client_for()
+
+
+@pytest.fixture
+def s3(endpoint: LocalEndpoint) -> Any:
+    session = make_session(credentials=DEFAULT_CREDENTIALS)
+    return session.client("s3", endpoint_url=endpoint.url, region_name="us-east-1")
+
+
+@pytest.fixture
+def bucket(s3: Any) -> Callable[[], str]:
+    """Create a bucket with a unique name through the endpoint's S3 API and return the name."""
+
+    def create() -> str:
+        name = f"test-{uuid.uuid4().hex[:20]}"
+        s3.create_bucket(Bucket=name)
+        return name
+
+    return create
+
+
+FULL = {"oneTime": "FULL", "continuous": "FULL"}
+NONE = {"oneTime": "NONE", "continuous": "FULL"}
