@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Set up everything the project needs, from a fresh clone, idempotently:
+#   - .venv: a virtual environment with the project (editable) and its test dependencies;
+#   - the Pulumi CLI at the version of the pinned `pulumi` Python package, with its Python language
+#     host and the dynamic-provider shim: one on PATH if its version matches; else built from the Go
+#     module proxy into .tools/pulumi/bin; else, with internet, the official installer.
+# Writes .tools/env.sh, which the other scripts source to put both on PATH.
+# Prints each step and how long it took. Caches: Go's module and build caches, the venv, .tools.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+TOOLS="$ROOT/.tools"
+VENV="$ROOT/.venv"
+BIN="$TOOLS/pulumi/bin"
+mkdir -p "$TOOLS"
+
+now() { date +%s.%N; }
+SETUP_START=$(now)
+STEP_START=$SETUP_START
+step() { STEP_START=$(now); echo "==> $*"; }
+done_step() { printf '    done in %.1fs\n' "$(echo "$(now) - $STEP_START" | bc)"; }
+fail() { echo "setup: $*" >&2; exit 1; }
+
+command -v bc >/dev/null || bc() { python3 -c "import sys; print(eval(sys.stdin.read()))"; }
+
+PULUMI_VERSION=$(sed -n 's/.*"pulumi==\([0-9][0-9.]*\)".*/\1/p' "$ROOT/pyproject.toml" | head -n 1)
+[ -n "$PULUMI_VERSION" ] || fail "pyproject.toml does not pin pulumi==X.Y.Z"
+WANT="v$PULUMI_VERSION"
+
+# -- Python virtual environment ------------------------------------------------------------------
+step "Python environment (.venv) with the project and its test dependencies"
+PYTHON=${PYTHON:-python3}
+"$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 10))' || fail "$PYTHON is older than 3.10"
+if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import pip' 2>/dev/null; then
+  rm -rf "$VENV"
+  "$PYTHON" -m venv "$VENV"
+fi
+STAMP=$(cat "$ROOT/pyproject.toml" | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$VENV/.setup-stamp" 2>/dev/null)" != "$STAMP" ]; then
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT[test]"
+  echo "$STAMP" > "$VENV/.setup-stamp"
+else
+  echo "    up to date"
+fi
+# AWS's own Macie Classic model ships in the last botocore release that had it; a test uses it.
+if ! ls "$TOOLS"/wheels/botocore-1.31.0-*.whl >/dev/null 2>&1; then
+  "$VENV/bin/python" -m pip download --quiet --disable-pip-version-check --no-deps \
+    botocore==1.31.0 -d "$TOOLS/wheels"
+fi
+done_step
+
+# -- Pulumi CLI ------------------------------------------------------------------------------------
+version_of() { "$1" version 2>/dev/null | tr -d '[:space:]'; }
+
+build_from_go_proxy() {
+  command -v go >/dev/null || return 1
+  local build="$TOOLS/pulumi/build"
+  mkdir -p "$build" "$BIN"
+  export GOFLAGS=-mod=mod GOTOOLCHAIN=local
+  (
+    cd "$build"
+    if [ ! -f go.mod ] || ! grep -q "pulumi/pkg/v3 $WANT" go.mod; then
+      rm -f go.mod go.sum
+      go mod init pulumi-cli-build >/dev/null 2>&1
+      # The CLI's own go.mod replaces this module; `go build` of a dependency does not see replaces.
+      go mod edit -replace \
+        github.com/atotto/clipboard=github.com/tgummerer/clipboard@v0.0.0-20241001131231-d02d263e614e
+      go get "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@$WANT" "github.com/pulumi/pulumi/sdk/v3@$WANT" \
+        > "$TOOLS/go-get.log" 2>&1 || { cat "$TOOLS/go-get.log" >&2; exit 1; }
+    fi
+    go build -trimpath -tags osusergo,grpcnotrace \
+      -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$WANT" \
+      -o "$BIN/" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+  ) || return 1
+  # Companion scripts ship in the SDK module: the exec script that runs a program, and the shim
+  # that starts Python dynamic providers. Module-cache files are read-only: copy, then chmod.
+  local sdk
+  sdk="$(go env GOMODCACHE)/github.com/pulumi/pulumi/sdk/v3@$WANT/python"
+  for file in cmd/pulumi-language-python-exec dist/pulumi-resource-pulumi-python; do
+    install -m 0755 "$sdk/$file" "$BIN/$(basename "$file")"
+  done
+  # The language host's Go module is not served by the proxy; install ours, which speaks its protocol.
+  cat > "$BIN/pulumi-language-python" <<SH
+#!/bin/sh
+exec "$VENV/bin/python" "$ROOT/scripts/pulumi_language_python.py" --exec "$BIN/pulumi-language-python-exec" "\$@"
+SH
+  chmod 0755 "$BIN/pulumi-language-python"
+  echo "$WANT go-proxy" > "$BIN/.stamp"
+}
+
+install_official() {
+  command -v curl >/dev/null || return 1
+  curl -fsSL --max-time 20 https://get.pulumi.com -o "$TOOLS/get-pulumi.sh" 2>/dev/null || return 1
+  sh "$TOOLS/get-pulumi.sh" --version "$PULUMI_VERSION" --install-root "$TOOLS/pulumi" --no-edit-path \
+    || return 1
+  echo "$WANT official" > "$BIN/.stamp"
+}
+
+step "Pulumi CLI $WANT"
+PULUMI_DIR=""
+ON_PATH=$(command -v pulumi || true)
+if [ -n "$ON_PATH" ] && [ "$ON_PATH" != "$BIN/pulumi" ] && [ "$(version_of "$ON_PATH")" = "$WANT" ] \
+   && command -v pulumi-language-python >/dev/null; then
+  PULUMI_DIR=$(dirname "$ON_PATH")
+  echo "    using $ON_PATH"
+elif [ -x "$BIN/pulumi" ] && [ "$(version_of "$BIN/pulumi")" = "$WANT" ] && [ -f "$BIN/.stamp" ] \
+     && [ -x "$BIN/pulumi-language-python" ] && [ -x "$BIN/pulumi-resource-pulumi-python" ]; then
+  PULUMI_DIR="$BIN"
+  echo "    cached in .tools/pulumi/bin ($(cut -d' ' -f2 "$BIN/.stamp"))"
+else
+  rm -f "$BIN/.stamp"
+  echo "    building from the Go module proxy (a first build takes several minutes)"
+  if build_from_go_proxy; then
+    PULUMI_DIR="$BIN"
+  else
+    echo "    the Go build did not succeed; trying the official installer"
+    install_official || fail "could not build the Pulumi CLI $WANT from the Go module proxy, and the \
+official installer is out of reach"
+    PULUMI_DIR="$BIN"
+  fi
+fi
+[ "$(version_of "$PULUMI_DIR/pulumi")" = "$WANT" ] || fail "pulumi in $PULUMI_DIR is not $WANT"
+done_step
+
+cat > "$TOOLS/env.sh" <<ENV
+# Written by scripts/setup.sh: the project's venv and Pulumi CLI first on PATH, Pulumi offline.
+export PATH="$PULUMI_DIR:$VENV/bin:\$PATH"
+export PULUMI_SKIP_UPDATE_CHECK=true
+export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+export PULUMI_HOME="\${PULUMI_HOME:-$TOOLS/pulumi-home}"
+ENV
+printf '==> setup finished in %.1fs (pulumi %s, python %s)\n' "$(echo "$(now) - $SETUP_START" | bc)" \
+  "$WANT" "$("$VENV/bin/python" -c 'import platform; print(platform.python_version())')"

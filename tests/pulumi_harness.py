@@ -1,0 +1,121 @@
+"""Drive the real Pulumi CLI non-interactively on a throwaway project with a local file backend."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+TOOLS_BIN = ROOT / ".tools" / "pulumi" / "bin"
+PASSPHRASE = "macie-test-passphrase"
+
+
+def pinned_version() -> str:
+    """The CLI version the project pins: the version of the installed ``pulumi`` package."""
+    return "v" + version("pulumi")
+
+
+def pulumi_binary() -> str:
+    """The ``pulumi`` on PATH (the setup script's, or one of the pinned version)."""
+    found = shutil.which("pulumi", path=f"{TOOLS_BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    if not found:
+        raise RuntimeError("no pulumi CLI on PATH: run scripts/setup.sh (or scripts/test.sh) first")
+    return found
+
+
+class PulumiError(AssertionError):
+    """A pulumi command failed; the message carries its output."""
+
+
+@dataclass
+class PulumiStack:
+    """One project directory with one stack on a ``file://`` backend in a temporary folder."""
+
+    workdir: Path
+    stack: str = "test"
+    extra_env: dict[str, str] = field(default_factory=dict)
+    log: list[str] = field(default_factory=list)
+
+    @property
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        binary = pulumi_binary()
+        env["PATH"] = os.pathsep.join([os.path.dirname(binary), os.path.dirname(sys.executable), env["PATH"]])
+        env.update({
+            "PULUMI_BACKEND_URL": (self.workdir.parent / "backend").as_uri(),
+            "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
+            "PULUMI_HOME": str(self.workdir.parent / "pulumi-home"),
+            "PULUMI_SKIP_UPDATE_CHECK": "true",
+            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+            "PULUMI_SKIP_CONFIRMATIONS": "true",
+            "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK": "true",
+            "NO_COLOR": "1",
+        })
+        env.update(self.extra_env)
+        return env
+
+    @classmethod
+    def create(cls, base: Path, program: str, name: str = "macie-test", **kwargs: Any) -> PulumiStack:
+        workdir = base / name
+        workdir.mkdir(parents=True)
+        (base / "backend").mkdir(exist_ok=True)
+        (workdir / "Pulumi.yaml").write_text(textwrap.dedent(f"""\
+            name: {name}
+            runtime:
+              name: python
+              options:
+                toolchain: pip
+                virtualenv: {sys.prefix}
+            """))
+        stack = cls(workdir, **kwargs)
+        stack.write_program(program)
+        stack.run("stack", "init", stack.stack)
+        return stack
+
+    def write_program(self, source: str) -> None:
+        (self.workdir / "__main__.py").write_text(textwrap.dedent(source))
+
+    def run(self, *args: str, check: bool = True, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+        command = [pulumi_binary(), *args, "--non-interactive"]
+        if args[:2] != ("stack", "init"):
+            command += ["--stack", self.stack]
+        result = subprocess.run(command, cwd=self.workdir, env=self.env, capture_output=True, text=True,
+                                timeout=timeout)
+        self.log.append(f"$ pulumi {' '.join(args)}\n{result.stdout}\n{result.stderr}")
+        if check and result.returncode != 0:
+            raise PulumiError(f"pulumi {' '.join(args)} exited {result.returncode}\n"
+                              f"--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}")
+        return result
+
+    def up(self, *extra: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        return self.run("up", "--yes", "--skip-preview", *extra, **kwargs)
+
+    def preview(self, *extra: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        return self.run("preview", *extra, **kwargs)
+
+    def refresh(self, *extra: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        return self.run("refresh", "--yes", "--skip-preview", *extra, **kwargs)
+
+    def destroy(self, *extra: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        return self.run("destroy", "--yes", "--skip-preview", *extra, **kwargs)
+
+    def config_set(self, key: str, value: str, secret: bool = False) -> None:
+        self.run("config", "set", key, value, *(["--secret"] if secret else []))
+
+    def outputs(self) -> dict[str, Any]:
+        return json.loads(self.run("stack", "output", "--json", "--show-secrets").stdout or "{}")
+
+    def export(self) -> dict[str, Any]:
+        return json.loads(self.run("stack", "export").stdout)
+
+    def resources(self, type_suffix: str = "") -> list[dict[str, Any]]:
+        deployment = self.export()["deployment"]
+        return [r for r in deployment.get("resources", []) if r["type"].endswith(type_suffix)]

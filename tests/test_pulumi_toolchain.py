@@ -1,0 +1,46 @@
+"""The real Pulumi CLI works here: pinned version, Python programs and dynamic providers."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from .pulumi_harness import PulumiStack, pinned_version, pulumi_binary
+
+PROGRAM = """
+import pulumi
+from pulumi.dynamic import CreateResult, Resource, ResourceProvider
+
+
+class Provider(ResourceProvider):
+    def create(self, props):
+        return CreateResult(id_="thing-1", outs={"value": props["value"]})
+
+
+class Thing(Resource):
+    def __init__(self, name, value):
+        super().__init__(Provider(), name, {"value": value})
+
+
+thing = Thing("thing", "hello")
+pulumi.export("value", thing.value)
+"""
+
+
+def test_cli_version_is_pinned() -> None:
+    """The pulumi CLI on PATH has exactly the version of the pinned pulumi Python package."""
+    result = subprocess.run([pulumi_binary(), "version"], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == pinned_version()
+
+
+def test_engine_runs_dynamic_resource_preview_up_destroy(tmp_path: Path) -> None:
+    """A Python program with one dynamic resource goes through preview, up and destroy."""
+    stack = PulumiStack.create(tmp_path, PROGRAM)
+    preview = stack.preview()
+    assert "+ 2 to create" in preview.stdout
+    stack.up()
+    assert stack.outputs() == {"value": "hello"}
+    assert len(stack.resources("dynamic:Resource")) == 1
+    stack.preview("--expect-no-changes")
+    stack.destroy()
+    assert stack.resources("dynamic:Resource") == []
