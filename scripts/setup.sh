@@ -35,7 +35,8 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import pip' 2>/dev/nu
   rm -rf "$VENV"
   "$PYTHON" -m venv "$VENV"
 fi
-STAMP=$(cat "$ROOT/pyproject.toml" | sha256sum | cut -d' ' -f1)
+# Editable installs map the top-level packages found at install time: they are part of the stamp.
+STAMP=$( (cat "$ROOT/pyproject.toml"; ls "$ROOT/provider" "$ROOT/sdk/python") | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$VENV/.setup-stamp" 2>/dev/null)" != "$STAMP" ]; then
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT[test]"
   echo "$STAMP" > "$VENV/.setup-stamp"

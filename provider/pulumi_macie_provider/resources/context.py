@@ -1,0 +1,131 @@
+"""What the hooks need to reach Macie, built inside the provider process and never serialised.
+
+``Settings`` come from the stack config (``macie:region``, ``macie:endpointUrl``, ``macie:profile``,
+``macie:maxAttempts``) with the standard AWS environment and credential chain behind them. Clients are
+made lazily, one per settings, shared by the provider process's threads. ``ListCache`` keeps the
+pages of a list action per account so that reading N resources costs about N/250 calls, and is
+updated by this process's own writes so a read never serves what a write changed.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError, NoRegionError
+
+from ..client import ClientSettings, make_client
+from ..errors import ConfigurationError, MacieApiError
+from .validation import check_config
+
+CONFIG_KEYS = ("region", "endpointUrl", "profile", "maxAttempts")
+
+_clients: dict[ClientSettings, Any] = {}
+_clients_lock = threading.Lock()
+
+
+def settings_from_config(get: Callable[[str], Any]) -> tuple[ClientSettings, list[tuple[str, str]]]:
+    """Settings from config values (``get("macie:region")``...), and the failures of bad values."""
+    values: dict[str, Any] = {key: get(f"macie:{key}") for key in CONFIG_KEYS}
+    if isinstance(values["maxAttempts"], str):
+        try:
+            values["maxAttempts"] = int(values["maxAttempts"])
+        except ValueError:
+            pass
+    failures = check_config(values)
+    if failures:
+        return ClientSettings(), failures
+    settings = ClientSettings(
+        region=values["region"] or None,
+        endpoint_url=values["endpointUrl"] or None,
+        profile=values["profile"] or None,
+        max_attempts=values["maxAttempts"] or 8,
+    )
+    try:
+        settings.validate()
+    except ConfigurationError as error:
+        return ClientSettings(), [("macie:config", str(error))]
+    return settings, []
+
+
+def client_for(settings: ClientSettings) -> Any:
+    """The shared client for ``settings``, made on first use."""
+    with _clients_lock:
+        client = _clients.get(settings)
+        if client is None:
+            try:
+                client = make_client(settings)
+            except NoRegionError:
+                raise ConfigurationError(
+                    "no AWS region: set it with `pulumi config set macie:region us-east-1` or AWS_REGION"
+                ) from None
+            _clients[settings] = client
+        return client
+
+
+@contextmanager
+def api_call(action: str, subject: str) -> Iterator[None]:
+    """Turn botocore's errors into MacieApiError naming the action, the resource and AWS's error."""
+    try:
+        yield
+    except ClientError as error:
+        info = error.response.get("Error", {})
+        attempts = error.response.get("ResponseMetadata", {}).get("RetryAttempts", 0)
+        message = info.get("Message") or str(error)
+        if attempts:
+            message += f" (after {attempts + 1} attempts)"
+        raise MacieApiError(action, info.get("Code", "Unknown"), message, subject) from None
+    except BotoCoreError as error:
+        raise MacieApiError(action, type(error).__name__, str(error), subject) from None
+
+
+class ListCache:
+    """Items of a list action per owner, filled once by paging and kept current by our writes.
+
+    A fill that overlaps one of our writes for the same owner is used for that one read but not kept,
+    so the cache never holds a list from before a write it did not see.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._owners: dict[Any, dict[Any, Any]] = {}
+        self._fill_locks: dict[Any, threading.Lock] = {}
+        self._generation: dict[Any, int] = {}
+
+    def items(self, owner: Any, fetch: Callable[[], Iterator[tuple[Any, Any]]]) -> dict[Any, Any]:
+        """The items of ``owner``, fetched with ``fetch`` (yielding key, item) when not cached."""
+        with self._lock:
+            fill_lock = self._fill_locks.setdefault(owner, threading.Lock())
+        with fill_lock:
+            with self._lock:
+                cached = self._owners.get(owner)
+                generation = self._generation.get(owner, 0)
+            if cached is not None:
+                return cached
+            fetched = dict(fetch())
+            with self._lock:
+                if self._generation.get(owner, 0) == generation:
+                    self._owners[owner] = fetched
+            return fetched
+
+    def put(self, owner: Any, key: Any, item: Any) -> None:
+        """Record our own successful write of ``item``."""
+        with self._lock:
+            self._generation[owner] = self._generation.get(owner, 0) + 1
+            if owner in self._owners:
+                self._owners[owner][key] = item
+
+    def remove(self, owner: Any, key: Any) -> None:
+        """Record our own successful removal of ``key``."""
+        with self._lock:
+            self._generation[owner] = self._generation.get(owner, 0) + 1
+            if owner in self._owners:
+                self._owners[owner].pop(key, None)
+
+    def forget(self, owner: Any) -> None:
+        """Drop what is cached for ``owner``; the next read lists it afresh."""
+        with self._lock:
+            self._generation[owner] = self._generation.get(owner, 0) + 1
+            self._owners.pop(owner, None)

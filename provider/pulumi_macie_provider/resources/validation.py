@@ -1,0 +1,106 @@
+"""Check input dicts against the property table generated from schema.json, and normalise them.
+
+Every failure names the property, the bad value and the rule. Values still unknown during a preview
+(the engine's sentinel) are not judged; they are checked again when known.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from pulumi.runtime.rpc import UNKNOWN
+
+from ._schema import SCHEMA
+
+TYPE_NAMES = {"string": str, "integer": int, "object": dict}
+
+
+def is_unknown(value: Any) -> bool:
+    return isinstance(value, str) and value == UNKNOWN
+
+
+@lru_cache(maxsize=None)
+def _pattern(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def check_value(path: str, spec: dict[str, Any], value: Any) -> list[tuple[str, str]]:
+    """Failures of one value against its property spec, as (property path, reason) pairs."""
+    if is_unknown(value):
+        return []
+    kind = spec["type"]
+    expected = TYPE_NAMES[kind]
+    if not isinstance(value, expected) or (kind == "integer" and isinstance(value, bool)):
+        return [(path, f"{_shown(value)} is not a valid value: expected a {kind}, got {type(value).__name__}")]
+    failures: list[tuple[str, str]] = []
+    if kind == "object":
+        properties = spec["properties"]
+        for key in value:
+            if key not in properties:
+                failures.append((f"{path}.{key}", f"unknown property; expected one of {', '.join(sorted(properties))}"))
+        for key, inner in properties.items():
+            if value.get(key) is not None:
+                failures += check_value(f"{path}.{key}", inner, value[key])
+        return failures
+    if kind == "string":
+        if "enum" in spec and value not in spec["enum"]:
+            failures.append((path, f"{_shown(value)} is not a valid value: must be one of {', '.join(spec['enum'])}"))
+        if "minLength" in spec and len(value) < spec["minLength"]:
+            failures.append((path, f"{_shown(value)} is too short: must be at least {spec['minLength']} characters"))
+        if "maxLength" in spec and len(value) > spec["maxLength"]:
+            failures.append((path, f"{_shown(value)} is too long: {len(value)} characters, at most "
+                                   f"{spec['maxLength']} allowed"))
+        if "pattern" in spec and value and not _pattern(spec["pattern"]).fullmatch(value):
+            failures.append((path, f"{_shown(value)} does not match the pattern {spec['pattern']}"))
+    if kind == "integer":
+        if "minimum" in spec and value < spec["minimum"] or "maximum" in spec and value > spec["maximum"]:
+            failures.append((path, f"{value} is out of range: must be from {spec.get('minimum')} to "
+                                   f"{spec.get('maximum')}"))
+    return failures
+
+
+def normalise(props: dict[str, Any], value: Any) -> Any:
+    """Fill schema defaults into an object value (recursively); absent optional values stay absent."""
+    if not isinstance(value, dict):
+        return value
+    out = dict(value)
+    for key, spec in props.items():
+        if out.get(key) is None and "default" in spec:
+            out[key] = spec["default"]
+        if spec["type"] == "object" and isinstance(out.get(key), dict):
+            out[key] = normalise(spec["properties"], out[key])
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def check_inputs(token: str, inputs: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """Validate a resource's inputs (wire names); answer the normalised inputs and the failures."""
+    properties = SCHEMA["resources"][token]
+    failures: list[tuple[str, str]] = []
+    for key in inputs:
+        if key not in properties and not key.startswith("__"):
+            failures.append((key, f"unknown property; expected one of {', '.join(sorted(properties))}"))
+    for key, spec in properties.items():
+        value = inputs.get(key)
+        if value is None:
+            if spec["required"]:
+                failures.append((key, "missing required property"))
+            continue
+        failures += check_value(key, spec, value)
+    clean = {k: v for k, v in inputs.items() if k in properties}
+    return normalise(properties, clean), failures
+
+
+def check_config(values: dict[str, Any]) -> list[tuple[str, str]]:
+    """Failures of the provider's config values (keys without the ``macie:`` namespace)."""
+    failures: list[tuple[str, str]] = []
+    for key, spec in SCHEMA["config"].items():
+        if values.get(key) is not None:
+            failures += [(f"macie:{path}", reason) for path, reason in check_value(key, spec, values[key])]
+    return failures
