@@ -9,6 +9,7 @@ updated by this process's own writes so a read never serves what a write changed
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -38,7 +39,8 @@ def settings_from_config(get: Callable[[str], Any]) -> tuple[ClientSettings, lis
     if failures:
         return ClientSettings(), failures
     settings = ClientSettings(
-        region=values["region"] or None,
+        # botocore reads AWS_DEFAULT_REGION and the profile itself; AWS_REGION is the newer convention.
+        region=values["region"] or os.environ.get("AWS_REGION") or None,
         endpoint_url=values["endpointUrl"] or None,
         profile=values["profile"] or None,
         max_attempts=values["maxAttempts"] or 8,

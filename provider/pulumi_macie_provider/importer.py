@@ -1,0 +1,100 @@
+"""``pulumi-macie-import``: bring existing Macie Classic associations under a stack's management.
+
+The Pulumi engine imports a resource by calling its provider's Read with no inputs; a Python dynamic
+provider is serialised into those inputs, so ``pulumi import TYPE NAME ID`` cannot reach it. This
+command reads each association from Macie (failing if it does not exist), then writes an import file
+whose entries carry the resource's live state and its provider, the form ``pulumi import --file``
+takes without calling Read. With ``--run`` it runs that import too.
+
+    pulumi-macie-import [--file import.json] [--run] [--region R] [--endpoint-url URL] [--profile P]
+                        TYPE NAME ID [TYPE NAME ID ...] [-- PULUMI_IMPORT_ARGS...]
+
+TYPE is MacieMemberAccount or MacieS3Resource; NAME the resource's name in the program; ID the
+resource ID (a member account ID, or ``[<memberAccountId>:]<bucketName>[/<prefix>]``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+from typing import Any
+
+from pulumi.dynamic.dynamic import serialize_provider
+
+from .client import ClientSettings
+from .errors import MacieError
+from .resources.base import DynamicProvider, Hooks
+from .resources.context import client_for
+from .resources.member_account import MacieMemberAccountProvider
+from .resources.s3_resource import MacieS3ResourceProvider
+
+DYNAMIC_TYPE = "pulumi-python:dynamic:Resource"
+PROVIDERS: dict[str, type[DynamicProvider]] = {
+    "MacieMemberAccount": MacieMemberAccountProvider,
+    "MacieS3Resource": MacieS3ResourceProvider,
+}
+
+
+def import_entry(kind: str, name: str, id_: str, settings: ClientSettings, client: Any = None) -> dict[str, Any]:
+    """One import-file entry for the live resource ``id_``; raises MacieError if it does not exist."""
+    provider_cls = PROVIDERS.get(kind)
+    if provider_cls is None:
+        raise MacieError(f"unknown resource type {kind!r}: one of {', '.join(PROVIDERS)}")
+    hooks: Hooks = provider_cls.HOOKS(settings, client if client is not None else client_for(settings))
+    found, outs, inputs = hooks.read(id_, {})
+    if found is None:
+        raise MacieError(f"{kind} {id_!r} does not exist in Macie; there is nothing to import")
+    provider = serialize_provider(provider_cls())
+    return {
+        "type": DYNAMIC_TYPE,
+        "name": name,
+        "id": found,
+        "inputs": {**inputs, "__provider": provider},
+        "outputs": {**outs, "__provider": provider},
+    }
+
+
+def parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
+    passthrough: list[str] = []
+    if "--" in argv:
+        index = argv.index("--")
+        argv, passthrough = argv[:index], argv[index + 1:]
+    parser = argparse.ArgumentParser(prog="pulumi-macie-import", description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("triples", nargs="+", metavar="TYPE NAME ID")
+    parser.add_argument("--file", default="macie-import.json", help="import file to write (default %(default)s)")
+    parser.add_argument("--run", action="store_true", help="run `pulumi import --file` afterwards")
+    parser.add_argument("--region", default=None)
+    parser.add_argument("--endpoint-url", default=None)
+    parser.add_argument("--profile", default=None)
+    args = parser.parse_args(argv)
+    if len(args.triples) % 3:
+        parser.error("resources are given as TYPE NAME ID triples")
+    return args, passthrough
+
+
+def main(argv: list[str] | None = None) -> int:
+    args, passthrough = parse(list(sys.argv[1:] if argv is None else argv))
+    settings = ClientSettings(region=args.region or os.environ.get("AWS_REGION"),
+                              endpoint_url=args.endpoint_url, profile=args.profile)
+    try:
+        entries = [import_entry(*args.triples[i:i + 3], settings) for i in range(0, len(args.triples), 3)]
+    except MacieError as error:
+        print(f"pulumi-macie-import: {error}", file=sys.stderr)
+        return 1
+    with open(args.file, "w", encoding="utf-8") as handle:
+        json.dump({"resources": entries}, handle, indent=2)
+    command = ["pulumi", "import", "--file", args.file, "--generate-code=false", *passthrough]
+    print(f"wrote {args.file} ({len(entries)} resources); import with: {' '.join(command)}")
+    if not args.run:
+        return 0
+    command[0] = shutil.which("pulumi") or "pulumi"
+    return subprocess.call(command)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

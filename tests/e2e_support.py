@@ -1,0 +1,91 @@
+"""Support for end-to-end tests: an endpoint, a stack running an example against it, what it holds."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pulumi_macie_provider.client import ClientSettings, make_client
+from pulumi_macie_provider.local.server import (
+    DEFAULT_ACCESS_KEY,
+    DEFAULT_ACCOUNT_ID,
+    DEFAULT_SECRET_KEY,
+    LocalEndpoint,
+    create_bucket,
+)
+
+from .pulumi_harness import ROOT, PulumiStack
+
+WRITE_ACTIONS = ("AssociateMemberAccount", "DisassociateMemberAccount", "AssociateS3Resources",
+                 "DisassociateS3Resources", "UpdateS3Resources")
+
+
+def holdings(endpoint: LocalEndpoint) -> dict[str, Any]:
+    """What the endpoint's own store holds: members, and S3 resources as (member, bucket, prefix, oneTime)."""
+    with endpoint.store.transaction() as db:
+        members = sorted(r[0] for r in db.execute("SELECT account_id FROM members"))
+        s3 = sorted(tuple(r) for r in db.execute(
+            "SELECT member, bucket, prefix, one_time, continuous FROM s3_resources"))
+    return {"members": members, "s3": s3}
+
+
+def calls(endpoint: LocalEndpoint) -> dict[str, int]:
+    """Requests answered so far, by action (any status)."""
+    totals: dict[str, int] = {}
+    for key, count in endpoint.macie.counters.items():
+        action = key.rsplit(".", 1)[0]
+        if not key.startswith("fault."):
+            totals[action] = totals.get(action, 0) + count
+    return totals
+
+
+def writes(endpoint: LocalEndpoint) -> int:
+    counted = calls(endpoint)
+    return sum(counted.get(a, 0) for a in WRITE_ACTIONS)
+
+
+@dataclass
+class Scenario:
+    endpoint: LocalEndpoint
+    stack: PulumiStack
+    bucket: str
+
+    @property
+    def macie(self) -> Any:
+        """A client for the endpoint's default master account, for out-of-band changes."""
+        return make_client(ClientSettings(region="us-east-1", endpoint_url=self.endpoint.url, max_attempts=1),
+                           credentials={"aws_access_key_id": DEFAULT_ACCESS_KEY,
+                                        "aws_secret_access_key": DEFAULT_SECRET_KEY})
+
+    def holdings(self) -> dict[str, Any]:
+        return holdings(self.endpoint)
+
+
+def example_stack(base: Path, example: str, endpoint: LocalEndpoint, **env: str) -> PulumiStack:
+    """A copy of ``examples/<example>`` whose virtualenv is this interpreter's, as a fresh stack."""
+    workdir = base / example
+    shutil.copytree(ROOT / "examples" / example, workdir)
+    pulumi_yaml = workdir / "Pulumi.yaml"
+    text = pulumi_yaml.read_text()
+    pulumi_yaml.write_text(text.replace("virtualenv: ../../.venv", f"virtualenv: {sys.prefix}"))
+    (base / "backend").mkdir(exist_ok=True)
+    aws = {"AWS_ACCESS_KEY_ID": DEFAULT_ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": DEFAULT_SECRET_KEY,
+           "AWS_REGION": "us-east-1", "AWS_CONFIG_FILE": str(base / "no-aws-config"),
+           "AWS_SHARED_CREDENTIALS_FILE": str(base / "no-aws-credentials")}
+    stack = PulumiStack(workdir, extra_env={**aws, **env})
+    stack.run("stack", "init", stack.stack)
+    stack.config_set("macie:endpointUrl", endpoint.url)
+    return stack
+
+
+def unique_bucket() -> str:
+    name = f"e2e-{uuid.uuid4().hex[:16]}"
+    create_bucket(name)
+    return name
+
+
+MASTER = DEFAULT_ACCOUNT_ID

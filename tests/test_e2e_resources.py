@@ -1,0 +1,160 @@
+"""End to end: the real Pulumi CLI runs examples/ against macie-local; the endpoint is checked each step."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pulumi_macie_provider.local.server import LocalEndpoint
+
+from .e2e_support import MASTER, Scenario, calls, example_stack, holdings, unique_bucket, writes
+from .pulumi_harness import PulumiError
+
+pytestmark = pytest.mark.e2e
+
+MEMBER = "111122223333"
+
+
+@pytest.fixture
+def scenario(tmp_path: Path) -> Iterator[Scenario]:
+    """examples/basic as a fresh stack against a fresh endpoint; ends by checking nothing is left."""
+    with LocalEndpoint() as endpoint:
+        bucket = unique_bucket()
+        stack = example_stack(tmp_path, "basic", endpoint)
+        stack.config_set("bucket", bucket)
+        yield Scenario(endpoint, stack, bucket)
+        stack.destroy()
+        assert holdings(endpoint) == {"members": [], "s3": []}
+        assert stack.resources("dynamic:Resource") == []
+
+
+def test_basic_lifecycle(scenario: Scenario) -> None:
+    """preview writes nothing; up creates what is declared; a no-op preview; classification updates in
+    place with one UpdateS3Resources; a prefix change replaces; destroy empties the endpoint."""
+    stack, endpoint, bucket = scenario.stack, scenario.endpoint, scenario.bucket
+    preview = stack.preview()
+    assert "+ 4 to create" in preview.stdout
+    assert writes(endpoint) == 0
+
+    stack.up()
+    assert scenario.holdings() == {
+        "members": [MEMBER],
+        "s3": sorted([(MASTER, bucket, "", "FULL", "FULL"), (MEMBER, bucket, "2024/", "NONE", "FULL")]),
+    }
+    outputs = stack.outputs()
+    assert outputs["memberLogsId"] == f"{MEMBER}:{bucket}/2024/"
+    assert outputs["masterLogsId"] == bucket
+
+    before = calls(endpoint)
+    stack.preview("--expect-no-changes")
+    assert calls(endpoint) == before
+
+    stack.config_set("oneTime", "NONE")
+    stack.up()
+    after = calls(endpoint)
+    assert after.get("UpdateS3Resources", 0) - before.get("UpdateS3Resources", 0) == 1
+    assert after.get("AssociateS3Resources") == before.get("AssociateS3Resources")
+    assert after.get("DisassociateS3Resources") == before.get("DisassociateS3Resources")
+    assert (MASTER, bucket, "", "NONE", "FULL") in scenario.holdings()["s3"]
+
+    stack.config_set("prefix", "2025/")
+    preview = stack.preview()
+    assert "+-1 to replace" in preview.stdout.replace(" ", "") or "1 to replace" in preview.stdout
+    stack.up()
+    assert scenario.holdings()["s3"] == sorted([(MASTER, bucket, "", "NONE", "FULL"),
+                                                (MEMBER, bucket, "2025/", "NONE", "FULL")])
+    assert stack.outputs()["memberLogsId"] == f"{MEMBER}:{bucket}/2025/"
+
+
+def test_bucket_change_replaces(scenario: Scenario) -> None:
+    """Changing the bucket replaces both S3 resources; the old associations are gone."""
+    stack = scenario.stack
+    stack.up()
+    other = unique_bucket()
+    stack.config_set("bucket", other)
+    stack.up()
+    assert scenario.holdings()["s3"] == sorted([(MASTER, other, "", "FULL", "FULL"),
+                                                (MEMBER, other, "2024/", "NONE", "FULL")])
+
+
+def test_out_of_band_change_found_by_refresh(scenario: Scenario) -> None:
+    """A classification changed outside Pulumi shows up after refresh, and up puts it back."""
+    stack, bucket = scenario.stack, scenario.bucket
+    stack.up()
+    scenario.macie.update_s3_resources(s3ResourcesUpdate=[
+        {"bucketName": bucket, "classificationTypeUpdate": {"oneTime": "NONE"}}])
+    stack.refresh()
+    (master_logs,) = [r for r in stack.resources("dynamic:Resource") if r["urn"].endswith("master-logs")]
+    assert master_logs["outputs"]["classificationType"] == {"oneTime": "NONE", "continuous": "FULL"}
+    stack.up()
+    assert (MASTER, bucket, "", "FULL", "FULL") in scenario.holdings()["s3"]
+    stack.preview("--expect-no-changes")
+
+
+def test_out_of_band_delete_dropped_by_refresh(scenario: Scenario) -> None:
+    """An association removed outside Pulumi is dropped from state by refresh, and up recreates it."""
+    stack, bucket = scenario.stack, scenario.bucket
+    stack.up()
+    scenario.macie.disassociate_s3_resources(associatedS3Resources=[{"bucketName": bucket}])
+    stack.refresh()
+    names = [r["urn"].rsplit("::", 1)[1] for r in stack.resources("dynamic:Resource")]
+    assert sorted(names) == ["audit", "member-logs"]
+    stack.up()
+    assert (MASTER, bucket, "", "FULL", "FULL") in scenario.holdings()["s3"]
+
+
+def test_invalid_input_fails_at_preview_without_api_calls(scenario: Scenario) -> None:
+    """A bad member account ID fails preview naming the property and rule, with no API call at all."""
+    stack, endpoint = scenario.stack, scenario.endpoint
+    stack.config_set("memberAccountId", "12ab")
+    with pytest.raises(PulumiError) as excinfo:
+        stack.preview()
+    text = str(excinfo.value)
+    assert "memberAccountId" in text and "'12ab' does not match the pattern [0-9]{12}" in text
+    assert calls(endpoint) == {}
+    with pytest.raises(PulumiError):
+        stack.run("up", "--yes")  # up's own preview fails first: nothing is applied
+    assert calls(endpoint) == {} and holdings(endpoint) == {"members": [], "s3": []}
+    assert stack.resources("dynamic:Resource") == []
+
+
+def test_import_existing_associations(scenario: Scenario, tmp_path: Path) -> None:
+    """Associations made outside Pulumi are imported, then managed: no changes, then destroyed."""
+    stack, bucket, endpoint = scenario.stack, scenario.bucket, scenario.endpoint
+    macie = scenario.macie
+    macie.associate_member_account(memberAccountId=MEMBER)
+    macie.associate_s3_resources(s3Resources=[
+        {"bucketName": bucket, "classificationType": {"oneTime": "FULL", "continuous": "FULL"}}])
+    macie.associate_s3_resources(memberAccountId=MEMBER, s3Resources=[
+        {"bucketName": bucket, "prefix": "2024/", "classificationType": {"oneTime": "NONE", "continuous": "FULL"}}])
+    held = scenario.holdings()
+
+    importer = Path(sys.executable).parent / "pulumi-macie-import"
+    command = [str(importer), "MacieMemberAccount", "audit", MEMBER,
+               "MacieS3Resource", "master-logs", bucket,
+               "MacieS3Resource", "member-logs", f"{MEMBER}:{bucket}/2024/",
+               "--file", str(tmp_path / "import.json"), "--endpoint-url", endpoint.url, "--run",
+               "--", "--yes", "--non-interactive", "--protect=false", "--stack", stack.stack]
+    result = subprocess.run(command, cwd=stack.workdir, env=stack.env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "3 imported" in result.stdout
+    assert scenario.holdings() == held
+    stack.preview("--expect-no-changes")
+    stack.up()
+    assert scenario.holdings() == held
+
+
+def test_import_refuses_missing_association(scenario: Scenario, tmp_path: Path) -> None:
+    """Importing an association that does not exist fails and writes no import file."""
+    importer = Path(sys.executable).parent / "pulumi-macie-import"
+    result = subprocess.run(
+        [str(importer), "MacieS3Resource", "ghost", f"{scenario.bucket}/nothing/", "--file",
+         str(tmp_path / "ghost.json"), "--endpoint-url", scenario.endpoint.url],
+        env=scenario.stack.env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert "does not exist in Macie; there is nothing to import" in result.stderr
+    assert not (tmp_path / "ghost.json").exists()
