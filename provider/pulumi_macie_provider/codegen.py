@@ -127,7 +127,7 @@ class Generator:
                 continue
             name = short(token)
             names.append(name)
-            parts.append(f"\n@builtins.type\nclass {name}(builtins.str, Enum):\n")
+            parts.append(f"\n\nclass {name}(builtins.str, Enum):\n")
             parts.append(f'    """\n{doc(spec.get("description", name), 4)}\n    """\n')
             for value in spec["enum"]:
                 member = value.get("name") or value["value"]

@@ -10,6 +10,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN
 
 from ._schema import SCHEMA
@@ -18,7 +19,8 @@ TYPE_NAMES = {"string": str, "integer": int, "object": dict}
 
 
 def is_unknown(value: Any) -> bool:
-    return isinstance(value, str) and value == UNKNOWN
+    """True for a value the engine does not know yet (preview): the wire sentinel or its object."""
+    return isinstance(value, Unknown) or (isinstance(value, str) and value == UNKNOWN)
 
 
 @lru_cache(maxsize=None)

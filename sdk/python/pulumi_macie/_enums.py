@@ -6,7 +6,7 @@ from enum import Enum
 
 __all__ = ['ContinuousClassificationType', 'OneTimeClassificationType']
 
-@builtins.type
+
 class ContinuousClassificationType(builtins.str, Enum):
     """
     A continuous classification of the objects that are added to the S3 resource.
@@ -16,7 +16,7 @@ class ContinuousClassificationType(builtins.str, Enum):
     Classify every object added after the association.
     """
 
-@builtins.type
+
 class OneTimeClassificationType(builtins.str, Enum):
     """
     A one-time classification of all of the existing objects in the S3 resource.

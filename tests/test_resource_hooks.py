@@ -1,0 +1,224 @@
+"""The resources' hook logic over plain dicts, against macie-local over HTTP."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from pulumi.dynamic import ConfigureRequest
+from pulumi.dynamic.config import Config
+from pulumi.dynamic.dynamic import serialize_provider
+from pulumi.runtime.rpc import UNKNOWN
+
+from pulumi_macie_provider.client import ClientSettings
+from pulumi_macie_provider.errors import FailedItemError, InputError, MacieApiError
+from pulumi_macie_provider.resources.member_account import MemberAccountHooks
+from pulumi_macie_provider.resources.s3_resource import (
+    MacieS3ResourceProvider,
+    S3ResourceHooks,
+    make_id,
+    parse_id,
+)
+
+DEFAULTS = {"oneTime": "NONE", "continuous": "FULL"}
+FULL = {"oneTime": "FULL", "continuous": "FULL"}
+
+
+@pytest.fixture
+def s3_hooks(macie: Any) -> S3ResourceHooks:
+    return S3ResourceHooks(ClientSettings(), macie)
+
+
+@pytest.fixture
+def member_hooks(macie: Any) -> MemberAccountHooks:
+    return MemberAccountHooks(ClientSettings(), macie)
+
+
+def list_calls(endpoint: Any) -> int:
+    return sum(v for k, v in endpoint.macie.counters.items() if k.startswith("ListS3Resources."))
+
+
+# -- ids -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("bucket", "prefix", "member", "id_"),
+    [("corp-logs", "", None, "corp-logs"),
+     ("corp-logs", "2024/", None, "corp-logs/2024/"),
+     ("corp-logs", "a/b:c/", "111122223333", "111122223333:corp-logs/a/b:c/")],
+)
+def test_s3_resource_id_round_trip(bucket: str, prefix: str, member: str | None, id_: str) -> None:
+    """IDs are [<member>:]<bucket>[/<prefix>] and parse back to the same identity."""
+    assert make_id(bucket, prefix, member) == id_
+    assert parse_id(id_) == (bucket, prefix, member)
+
+
+def test_s3_resource_bad_id_names_the_form() -> None:
+    """An ID that is not of the documented form is refused with the form in the message."""
+    with pytest.raises(InputError, match=r"\[<memberAccountId>:\]<bucketName>\[/<prefix>\]"):
+        parse_id("12:/x")
+
+
+# -- check ---------------------------------------------------------------------------------------
+
+
+def test_s3_resource_check_fills_defaults(s3_hooks: S3ResourceHooks) -> None:
+    """Absent prefix becomes '', absent classification becomes oneTime NONE, continuous FULL."""
+    inputs, failures = s3_hooks.check({}, {"bucketName": "b", "__provider": "p"})
+    assert failures == []
+    assert inputs == {"bucketName": "b", "prefix": "", "classificationType": DEFAULTS}
+
+
+@pytest.mark.parametrize(
+    ("news", "prop", "words"),
+    [
+        ({}, "bucketName", "missing required property"),
+        ({"bucketName": ""}, "bucketName", "too short"),
+        ({"bucketName": "b" * 501}, "bucketName", "at most 500"),
+        ({"bucketName": "a/b"}, "bucketName", "does not match the pattern [^/:]+"),
+        ({"bucketName": 7}, "bucketName", "expected a string, got int"),
+        ({"bucketName": "b", "prefix": "p" * 10001}, "prefix", "at most 10000"),
+        ({"bucketName": "b", "memberAccountId": "1234"}, "memberAccountId", "pattern [0-9]{12}"),
+        ({"bucketName": "b", "classificationType": {"oneTime": "SOME"}}, "classificationType.oneTime",
+         "must be one of FULL, NONE"),
+        ({"bucketName": "b", "classificationType": {"continuous": "NONE"}}, "classificationType.continuous",
+         "must be one of FULL"),
+        ({"bucketName": "b", "classificationType": "FULL"}, "classificationType", "expected a object"),
+        ({"bucketName": "b", "colour": "red"}, "colour", "unknown property"),
+    ],
+)
+def test_s3_resource_check_failures(s3_hooks: S3ResourceHooks, news: dict[str, Any], prop: str, words: str) -> None:
+    """Each bad input is a failure naming the property, the value and the rule."""
+    _, failures = s3_hooks.check({}, news)
+    assert any(p == prop and words in reason for p, reason in failures), failures
+
+
+def test_check_leaves_unknowns_alone(s3_hooks: S3ResourceHooks) -> None:
+    """Values unknown during preview are not judged."""
+    _, failures = s3_hooks.check({}, {"bucketName": "b", "memberAccountId": UNKNOWN})
+    assert failures == []
+
+
+# -- diff ----------------------------------------------------------------------------------------
+
+
+def test_s3_resource_diff_normalises(s3_hooks: S3ResourceHooks) -> None:
+    """Absent and empty prefix, absent and default classification are no change."""
+    olds = {"bucketName": "b", "prefix": "", "classificationType": DEFAULTS}
+    assert s3_hooks.diff("b", olds, {"bucketName": "b"}).changes == []
+
+
+def test_s3_resource_diff_identity_replaces(s3_hooks: S3ResourceHooks) -> None:
+    """Bucket, prefix and member changes replace; classification alone updates in place."""
+    olds = {"bucketName": "b", "prefix": "", "classificationType": DEFAULTS}
+    diff = s3_hooks.diff("b", olds, {"bucketName": "c", "prefix": "p/", "memberAccountId": "111122223333"})
+    assert diff.replaces == ["bucketName", "memberAccountId", "prefix"]
+    diff = s3_hooks.diff("b", olds, {"bucketName": "b", "classificationType": FULL})
+    assert (diff.changes, diff.replaces) == (["classificationType"], [])
+
+
+def test_s3_resource_diff_unknown_identity_replaces(s3_hooks: S3ResourceHooks) -> None:
+    """An identity value still unknown at preview is reported as a replacement."""
+    olds = {"bucketName": "b", "prefix": "", "classificationType": DEFAULTS}
+    assert s3_hooks.diff("b", olds, {"bucketName": "b", "memberAccountId": UNKNOWN}).replaces == ["memberAccountId"]
+
+
+# -- create / read / update / delete -------------------------------------------------------------
+
+
+def test_s3_resource_crud(s3_hooks: S3ResourceHooks, bucket: Callable[[], str]) -> None:
+    """Create, read, update and delete one association; read after delete reports it gone."""
+    name = bucket()
+    id_, outs = s3_hooks.create({"bucketName": name, "prefix": "x/"})
+    assert id_ == f"{name}/x/"
+    assert outs == {"bucketName": name, "prefix": "x/", "classificationType": DEFAULTS}
+    assert s3_hooks.read(id_, {})[1] == outs
+    updated = s3_hooks.update(id_, outs, {"bucketName": name, "prefix": "x/", "classificationType": FULL})
+    assert updated["classificationType"] == FULL
+    assert S3ResourceHooks(ClientSettings(), s3_hooks.client).read(id_, {})[1]["classificationType"] == FULL
+    s3_hooks.delete(id_, outs)
+    assert s3_hooks.read(id_, {})[0] is None
+    assert S3ResourceHooks(ClientSettings(), s3_hooks.client).read(id_, {})[0] is None
+
+
+def test_s3_resource_failed_item_is_an_error(s3_hooks: S3ResourceHooks) -> None:
+    """A failedS3Resources item is an error with AWS's code and message; nothing is recorded."""
+    with pytest.raises(FailedItemError) as excinfo:
+        s3_hooks.create({"bucketName": "no-such-bucket-anywhere"})
+    error = excinfo.value
+    assert (error.action, error.code) == ("AssociateS3Resources", "InvalidInputException")
+    assert "does not exist" in error.message and "no-such-bucket-anywhere" in str(error)
+    assert s3_hooks.read("no-such-bucket-anywhere", {})[0] is None
+
+
+def test_s3_resource_delete_of_gone_succeeds(s3_hooks: S3ResourceHooks, bucket: Callable[[], str]) -> None:
+    """Deleting an association that is already gone succeeds."""
+    s3_hooks.delete(bucket(), {})
+
+
+def test_s3_resource_access_denied_names_action(s3_hooks: S3ResourceHooks, bucket: Callable[[], str]) -> None:
+    """An API error carries the action, the resource and AWS's code."""
+    with pytest.raises(MacieApiError) as excinfo:
+        s3_hooks.create({"bucketName": bucket(), "memberAccountId": "999999999999"})
+    assert excinfo.value.code == "AccessDeniedException"
+    assert str(excinfo.value).startswith("AssociateS3Resources for MacieS3Resource 999999999999:")
+
+
+def test_refresh_reads_pages_not_resources(s3_hooks: S3ResourceHooks, macie: Any, endpoint: Any,
+                                           bucket: Callable[[], str]) -> None:
+    """Reading 600 resources in a fresh provider costs ceil(600/250) = 3 list calls, not 600 x 3."""
+    name = bucket()
+    for start in range(0, 600, 100):
+        macie.associate_s3_resources(s3Resources=[
+            {"bucketName": name, "prefix": f"{i}/", "classificationType": FULL} for i in range(start, start + 100)])
+    fresh = S3ResourceHooks(ClientSettings(), macie)
+    before = list_calls(endpoint)
+    for i in range(600):
+        assert fresh.read(f"{name}/{i}/", {})[0] is not None
+    assert list_calls(endpoint) - before == 3
+
+
+def test_reads_after_own_writes_are_current(s3_hooks: S3ResourceHooks, endpoint: Any, bucket: Callable[[], str]) -> None:
+    """After this process writes, reads reflect the write without listing again."""
+    name = bucket()
+    id_, _ = s3_hooks.create({"bucketName": name})
+    s3_hooks.read(id_, {})
+    before = list_calls(endpoint)
+    other, _ = s3_hooks.create({"bucketName": name, "prefix": "new/"})
+    assert s3_hooks.read(other, {})[0] == other
+    s3_hooks.update(id_, {}, {"bucketName": name, "classificationType": FULL})
+    assert s3_hooks.read(id_, {})[1]["classificationType"] == FULL
+    s3_hooks.delete(other, {})
+    assert s3_hooks.read(other, {})[0] is None
+    assert list_calls(endpoint) == before
+
+
+def test_member_account_crud(member_hooks: MemberAccountHooks) -> None:
+    """Create, read and delete a member; deleting it again succeeds; reading it reports it gone."""
+    id_, outs = member_hooks.create({"memberAccountId": "444455556666"})
+    assert (id_, outs) == ("444455556666", {"memberAccountId": "444455556666"})
+    assert member_hooks.read(id_, {})[0] == id_
+    member_hooks.delete(id_, outs)
+    member_hooks.delete(id_, outs)
+    assert member_hooks.read(id_, {})[0] is None
+
+
+def test_member_account_real_refusal_is_raised(member_hooks: MemberAccountHooks, s3_hooks: S3ResourceHooks,
+                                               bucket: Callable[[], str]) -> None:
+    """A member that still has S3 resources is not reported deleted: the refusal surfaces."""
+    member_hooks.create({"memberAccountId": "444455556666"})
+    s3_hooks.create({"bucketName": bucket(), "memberAccountId": "444455556666"})
+    with pytest.raises(MacieApiError, match="still has 1 S3 resources"):
+        member_hooks.delete("444455556666", {})
+
+
+def test_provider_object_serialises_without_state() -> None:
+    """The dynamic provider pickles to a reference to its class and nothing else, even once configured."""
+    provider = MacieS3ResourceProvider()
+    provider.configure(ConfigureRequest(Config({"macie:endpointUrl": "http://127.0.0.1:1",
+                                                "macie:region": "us-east-1"}, "project")))
+    raw = base64.b64decode(serialize_provider(provider))
+    assert b"127.0.0.1" not in raw and b"us-east-1" not in raw
+    assert len(raw) < 300
