@@ -158,3 +158,29 @@ def test_import_refuses_missing_association(scenario: Scenario, tmp_path: Path) 
     assert result.returncode == 1
     assert "does not exist in Macie; there is nothing to import" in result.stderr
     assert not (tmp_path / "ghost.json").exists()
+
+
+def test_import_example(tmp_path: Path) -> None:
+    """examples/import: associations made outside Pulumi are imported as its docstring says, then
+    a preview shows no changes and destroy removes them."""
+    with LocalEndpoint() as endpoint:
+        bucket = unique_bucket()
+        stack = example_stack(tmp_path, "import", endpoint)
+        stack.config_set("bucket", bucket)
+        scenario = Scenario(endpoint, stack, bucket)
+        scenario.macie.associate_member_account(memberAccountId=MEMBER)
+        scenario.macie.associate_s3_resources(memberAccountId=MEMBER, s3Resources=[
+            {"bucketName": bucket, "prefix": "archive/", "classificationType": {"oneTime": "FULL", "continuous": "FULL"}}])
+        importer = Path(sys.executable).parent / "pulumi-macie-import"
+        result = subprocess.run(
+            [str(importer), "MacieMemberAccount", "legacy-member", MEMBER,
+             "MacieS3Resource", "legacy-logs", f"{MEMBER}:{bucket}/archive/", "--endpoint-url", endpoint.url,
+             "--run", "--", "--yes", "--protect=false", "--stack", stack.stack],
+            cwd=stack.workdir, env=stack.env, capture_output=True, text=True, timeout=600)
+        assert result.returncode == 0, result.stdout + result.stderr
+        stack.preview("--expect-no-changes")
+        stack.up()
+        assert stack.outputs()["legacyLogsId"] == f"{MEMBER}:{bucket}/archive/"
+        assert holdings(endpoint)["s3"] == [(MEMBER, bucket, "archive/", "FULL", "FULL")]
+        stack.destroy()
+        assert holdings(endpoint) == {"members": [], "s3": []}
