@@ -30,6 +30,14 @@ def make_id(bucket: str, prefix: str = "", member: str | None = None) -> str:
     return (f"{member}:" if member else "") + bucket + (f"/{prefix}" if prefix else "")
 
 
+def _target(bucket: str, prefix: str, **fields: Any) -> dict[str, Any]:
+    """An S3 resource item as the API takes it: the prefix only when there is one."""
+    item: dict[str, Any] = {"bucketName": bucket}
+    if prefix:
+        item["prefix"] = prefix
+    return {**item, **fields}
+
+
 def parse_id(id_: str) -> tuple[str, str, str | None]:
     """(bucketName, prefix, memberAccountId or None) of a resource ID."""
     match = _ID.fullmatch(id_)
@@ -90,9 +98,7 @@ class S3ResourceHooks(Hooks):
         new = self.normalise(inputs)
         bucket, prefix, member = new["bucketName"], new["prefix"], new.get("memberAccountId")
         id_ = make_id(bucket, prefix, member)
-        item: dict[str, Any] = {"bucketName": bucket, "classificationType": new["classificationType"]}
-        if prefix:
-            item["prefix"] = prefix
+        item = _target(bucket, prefix, classificationType=new["classificationType"])
         subject = f"MacieS3Resource {id_}"
         with api_call("AssociateS3Resources", subject):
             result = self.client.associate_s3_resources(s3Resources=[item], **self._scope(member))
@@ -111,27 +117,20 @@ class S3ResourceHooks(Hooks):
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
         new = self.normalise(news)
         bucket, prefix, member = parse_id(id_)
-        item: dict[str, Any] = {"bucketName": bucket, "classificationTypeUpdate": new["classificationType"]}
-        if prefix:
-            item["prefix"] = prefix
+        item = _target(bucket, prefix, classificationTypeUpdate=new["classificationType"])
         subject = f"MacieS3Resource {id_}"
         with api_call("UpdateS3Resources", subject):
             result = self.client.update_s3_resources(s3ResourcesUpdate=[item], **self._scope(member))
         self._failed("UpdateS3Resources", subject, result)
-        stored = {"bucketName": bucket, "classificationType": new["classificationType"]}
-        if prefix:
-            stored["prefix"] = prefix
-        self.cache.put(("s3", member), (bucket, prefix), stored)
+        self.cache.put(("s3", member), (bucket, prefix),
+                       _target(bucket, prefix, classificationType=new["classificationType"]))
         return self._outs(bucket, prefix, member, new["classificationType"])
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         bucket, prefix, member = parse_id(id_)
-        target: dict[str, Any] = {"bucketName": bucket}
-        if prefix:
-            target["prefix"] = prefix
         subject = f"MacieS3Resource {id_}"
         with api_call("DisassociateS3Resources", subject):
-            result = self.client.disassociate_s3_resources(associatedS3Resources=[target],
+            result = self.client.disassociate_s3_resources(associatedS3Resources=[_target(bucket, prefix)],
                                                            **self._scope(member))
         try:
             self._failed("DisassociateS3Resources", subject, result)
