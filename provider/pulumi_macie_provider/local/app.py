@@ -21,6 +21,7 @@ from typing import Any
 from ..client.validation import check
 from . import auth
 from .backend import Account, Backend
+from .http import SOCKET_KEY
 from .exceptions import (
     InternalException,
     InvalidAction,
@@ -99,7 +100,7 @@ class MacieApp:
         roll = self._roll()
         if roll < faults.drop_rate:
             self._count("fault.drop")
-            sock = environ.get("werkzeug.socket")
+            sock = environ.get(SOCKET_KEY)
             if sock is not None:
                 try:
                     sock.shutdown(socket.SHUT_RDWR)

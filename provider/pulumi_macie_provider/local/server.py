@@ -12,7 +12,6 @@ On start it prints one line, ``macie-local listening on http://HOST:PORT``.
 from __future__ import annotations
 
 import argparse
-import logging
 import signal
 import sys
 import threading
@@ -20,9 +19,9 @@ from functools import lru_cache
 from collections.abc import Callable, Iterable, Sequence
 from types import FrameType
 
-from werkzeug.serving import BaseWSGIServer, make_server
 
 from .app import EndpointApp, Faults, MacieApp
+from .http import WSGIServer
 from .backend import Account, Backend, Limits
 from .store import Store, default_state_path
 
@@ -91,14 +90,12 @@ class LocalEndpoint:
         buckets: Sequence[str] = (),
         log: Callable[[str], None] | None = None,
     ) -> None:
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self.store = Store(state)
         for name in buckets:
             create_bucket(name, accounts[0].account_id if accounts else DEFAULT_ACCOUNT_ID)
         backend = Backend(self.store, bucket_exists, limits)
         self.macie = MacieApp(backend, accounts, regions, faults, log)
-        self.server: BaseWSGIServer = make_server(host, port, EndpointApp(self.macie, _s3_app()), threaded=True)
-        self.server.daemon_threads = True
+        self.server = WSGIServer(host, port, EndpointApp(self.macie, _s3_app()))
         self.host = host
         self.port = self.server.server_port
         self._thread: threading.Thread | None = None
