@@ -38,7 +38,7 @@ fi
 # Editable installs map the top-level packages found at install time: they are part of the stamp.
 STAMP=$( (cat "$ROOT/pyproject.toml"; ls "$ROOT/provider" "$ROOT/sdk/python") | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$VENV/.setup-stamp" 2>/dev/null)" != "$STAMP" ]; then
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT[test]"
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT[test,bench]"
   echo "$STAMP" > "$VENV/.setup-stamp"
 else
   echo "    up to date"

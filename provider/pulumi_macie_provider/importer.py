@@ -8,14 +8,21 @@ takes without calling Read. With ``--run`` it runs that import too.
 
     pulumi-macie-import [--file import.json] [--run] [--region R] [--endpoint-url URL] [--profile P]
                         TYPE NAME ID [TYPE NAME ID ...] [-- PULUMI_IMPORT_ARGS...]
+    pulumi-macie-import --pending-creates [-- PULUMI_ARGS...]
 
 TYPE is MacieMemberAccount or MacieS3Resource; NAME the resource's name in the program; ID the
 resource ID (a member account ID, or ``[<memberAccountId>:]<bucketName>[/<prefix>]``).
+
+``--pending-creates`` recovers a stack after ``pulumi up`` was interrupted: creates that were under
+way are "pending" in the state, and Macie may or may not hold them. IDs here follow from the inputs,
+so it reads the stack's pending creates and runs ``pulumi refresh --import-pending-creates URN ID...``:
+refresh keeps each one Macie holds and drops each one it does not, and the next ``pulumi up`` converges.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import shutil
@@ -30,7 +37,7 @@ from .errors import MacieError
 from .resources.base import DynamicProvider, Hooks
 from .resources.context import client_for
 from .resources.member_account import MacieMemberAccountProvider
-from .resources.s3_resource import MacieS3ResourceProvider
+from .resources.s3_resource import MacieS3ResourceProvider, make_id
 
 DYNAMIC_TYPE = "pulumi-python:dynamic:Resource"
 PROVIDERS: dict[str, type[DynamicProvider]] = {
@@ -58,6 +65,59 @@ def import_entry(kind: str, name: str, id_: str, settings: ClientSettings, clien
     }
 
 
+def resource_id(inputs: dict[str, Any]) -> tuple[str, str] | None:
+    """(TYPE, ID) of a dynamic resource's inputs if they are one of ours, else None."""
+    provider = str(inputs.get("__provider", ""))
+    try:
+        raw = base64.b64decode(provider)
+    except ValueError:
+        return None
+    if b"MacieS3ResourceProvider" in raw:
+        return "MacieS3Resource", make_id(inputs["bucketName"], inputs.get("prefix") or "",
+                                          inputs.get("memberAccountId"))
+    if b"MacieMemberAccountProvider" in raw:
+        return "MacieMemberAccount", str(inputs["memberAccountId"])
+    return None
+
+
+def pending_creates(deployment: dict[str, Any]) -> list[tuple[str, str]]:
+    """(URN, ID) of each pending create of our resources in an exported deployment."""
+    found = []
+    for operation in deployment.get("pending_operations") or []:
+        resource = operation.get("resource", {})
+        if operation.get("type") != "creating" or resource.get("type") != DYNAMIC_TYPE:
+            continue
+        known = resource_id(resource.get("inputs") or {})
+        if known is not None:
+            found.append((resource["urn"], known[1]))
+    return found
+
+
+def recover_pending_creates(passthrough: list[str]) -> int:
+    pulumi = shutil.which("pulumi") or "pulumi"
+    exported = subprocess.run([pulumi, "stack", "export", "--non-interactive", *_stack_args(passthrough)],
+                              capture_output=True, text=True)
+    if exported.returncode != 0:
+        print(f"pulumi-macie-import: pulumi stack export failed: {exported.stderr.strip()}", file=sys.stderr)
+        return exported.returncode
+    pending = pending_creates(json.loads(exported.stdout).get("deployment", {}))
+    if not pending:
+        print("no pending creates of Macie resources; nothing to recover")
+        return 0
+    command = [pulumi, "refresh", "--yes", "--skip-preview", "--non-interactive", *passthrough]
+    for urn, id_ in pending:
+        command += ["--import-pending-creates", urn, id_]
+    print(f"recovering {len(pending)} pending creates: {' '.join(command[1:])}")
+    return subprocess.call(command)
+
+
+def _stack_args(passthrough: list[str]) -> list[str]:
+    for flag in ("--stack", "-s"):
+        if flag in passthrough and passthrough.index(flag) + 1 < len(passthrough):
+            return ["--stack", passthrough[passthrough.index(flag) + 1]]
+    return []
+
+
 def parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     passthrough: list[str] = []
     if "--" in argv:
@@ -65,13 +125,17 @@ def parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
         argv, passthrough = argv[:index], argv[index + 1:]
     parser = argparse.ArgumentParser(prog="pulumi-macie-import", description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("triples", nargs="+", metavar="TYPE NAME ID")
+    parser.add_argument("triples", nargs="*", metavar="TYPE NAME ID")
+    parser.add_argument("--pending-creates", action="store_true",
+                        help="resolve the stack's pending creates with pulumi refresh, then stop")
     parser.add_argument("--file", default="macie-import.json", help="import file to write (default %(default)s)")
     parser.add_argument("--run", action="store_true", help="run `pulumi import --file` afterwards")
     parser.add_argument("--region", default=None)
     parser.add_argument("--endpoint-url", default=None)
     parser.add_argument("--profile", default=None)
     args = parser.parse_args(argv)
+    if not args.pending_creates and not args.triples:
+        parser.error("give TYPE NAME ID triples, or --pending-creates")
     if len(args.triples) % 3:
         parser.error("resources are given as TYPE NAME ID triples")
     return args, passthrough
@@ -79,6 +143,8 @@ def parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
 
 def main(argv: list[str] | None = None) -> int:
     args, passthrough = parse(list(sys.argv[1:] if argv is None else argv))
+    if args.pending_creates:
+        return recover_pending_creates(passthrough)
     settings = ClientSettings(region=args.region or os.environ.get("AWS_REGION"),
                               endpoint_url=args.endpoint_url, profile=args.profile)
     try:

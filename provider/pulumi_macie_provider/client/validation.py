@@ -16,7 +16,7 @@ from typing import Any
 import botocore.loaders
 from botocore.model import ServiceModel, Shape
 
-from .factory import DATA_PATH
+from . import DATA_PATH
 
 #: Smallest ``maxResults`` the endpoint accepts: the model states only the maximum (250).
 MIN_MAX_RESULTS = 1

@@ -15,9 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError, NoRegionError
-
-from ..client import ClientSettings, make_client
+from ..client import ClientSettings
 from ..errors import ConfigurationError, MacieApiError
 from .validation import check_config
 
@@ -53,7 +51,11 @@ def settings_from_config(get: Callable[[str], Any]) -> tuple[ClientSettings, lis
 
 
 def client_for(settings: ClientSettings) -> Any:
-    """The shared client for ``settings``, made on first use."""
+    """The shared client for ``settings``, made on first use (boto3 is imported only then)."""
+    from botocore.exceptions import NoRegionError
+
+    from ..client.factory import make_client
+
     with _clients_lock:
         client = _clients.get(settings)
         if client is None:
@@ -70,6 +72,8 @@ def client_for(settings: ClientSettings) -> Any:
 @contextmanager
 def api_call(action: str, subject: str) -> Iterator[None]:
     """Turn botocore's errors into MacieApiError naming the action, the resource and AWS's error."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
     try:
         yield
     except ClientError as error:

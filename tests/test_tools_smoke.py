@@ -1,0 +1,51 @@
+"""The benchmark, load and reliability commands run, at a small scale, and report what they should."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .pulumi_harness import ROOT
+
+pytestmark = pytest.mark.e2e
+
+
+def run(script: str, *args: str, timeout: float = 1800) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(ROOT / "scripts" / script), *args], capture_output=True, text=True,
+                          timeout=timeout, cwd=ROOT)
+
+
+def test_load_command_reports_both_servers() -> None:
+    """scripts/load.py drives macie-local and moto's server and prints throughput ratios."""
+    result = run("load.py", "--clients", "2", "--requests", "40")
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = result.stdout.splitlines()
+    assert sum(line.startswith(("macie-local ", "moto ")) for line in lines) == 4
+    assert any(line.startswith("read: macie-local / moto throughput = ") for line in lines)
+
+
+def test_bench_command_writes_json_and_chart(tmp_path: Path) -> None:
+    """scripts/bench.py times the four operations against the floor and writes bench.json and bench.png."""
+    result = run("bench.py", "--sizes", "2", "--repeats", "1", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    data = json.loads((tmp_path / "bench.json").read_text())
+    assert [row["op"] for row in data["results"]] == ["up", "preview", "refresh", "destroy"]
+    up = data["results"][0]
+    assert up["api_calls"] == {"AssociateMemberAccount": 2, "AssociateS3Resources": 2}
+    assert data["results"][1]["api_calls"] == {}
+    assert (tmp_path / "bench.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_reliability_command_small_scale() -> None:
+    """scripts/reliability.py passes every check at a small scale and prints one line per check."""
+    result = run("reliability.py", "--resources", "8", "--crash-trials", "2", "--crash-resources", "6",
+                 "--kill-trials", "2", "--fuzz-examples", "30")
+    lines = result.stdout.splitlines()
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-3000:]
+    checks = [line.split()[0] for line in lines if " PASS " in line or " FAIL " in line]
+    assert checks == ["faults", "latency", "crashes", "kill", "fuzz", "secrets", "isolation"]
+    assert lines[-1].startswith("7 passed, 0 failed")
