@@ -29,6 +29,18 @@ from google.protobuf import empty_pb2, json_format
 from pulumi.runtime.proto import language_pb2, language_pb2_grpc, plugin_pb2
 
 BAIL_EXIT_CODE = 32  # the exec script's "an actionable message was already shown"
+#: Programs being run; when the engine stops this host, they are stopped with it, so nothing keeps
+#: the engine's pipes open after it has finished.
+RUNNING: set[subprocess.Popen[bytes]] = set()
+
+
+def _stop(*_: Any) -> None:
+    for program in list(RUNNING):
+        try:
+            program.kill()
+        except OSError:
+            pass
+    os._exit(0)
 
 
 def _python_for(info: Any, root: str) -> str:
@@ -99,7 +111,12 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
         venv_bin = os.path.dirname(python)
         env["PATH"] = venv_bin + os.pathsep + env.get("PATH", "")
         env.pop("PYTHONHOME", None)
-        code = subprocess.call(args, cwd=request.pwd or root, env=env)
+        with subprocess.Popen(args, cwd=request.pwd or root, env=env) as program:
+            RUNNING.add(program)
+            try:
+                code = program.wait()
+            finally:
+                RUNNING.discard(program)
         if code == 0:
             return language_pb2.RunResponse()
         if code == BAIL_EXIT_CODE:
@@ -120,7 +137,7 @@ def main() -> int:
     server.start()
     # The engine stops plugins with a signal when it is done; that is a normal end, not an error.
     for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: os._exit(0))
+        signal.signal(signum, _stop)
     print(port, flush=True)
     server.wait_for_termination()
     return 0

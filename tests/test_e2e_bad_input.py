@@ -19,20 +19,25 @@ pytestmark = pytest.mark.e2e
 
 PROGRAM = """
 import json
+import os
 import pulumi
 import pulumi.dynamic
 from pulumi_macie import MacieMemberAccount, MacieS3Resource
 from pulumi_macie_provider.resources.member_account import MacieMemberAccountProvider
 from pulumi_macie_provider.resources.s3_resource import MacieS3ResourceProvider
 
-case = json.loads(pulumi.Config().require("case"))
+class Raw(pulumi.dynamic.Resource):
+    pass
+
+
+case = json.loads(os.environ["MACIE_BAD_INPUT_CASE"])
 if case["kind"] == "member":
     MacieMemberAccount("subject", **case["args"])
 elif case["kind"] == "s3":
     MacieS3Resource("subject", **case["args"])
 else:  # the provider's own check, past the SDK's keyword arguments
     provider = MacieS3ResourceProvider() if case["kind"] == "raw-s3" else MacieMemberAccountProvider()
-    pulumi.dynamic.Resource(provider, "subject", case["args"])
+    Raw(provider, "subject", case["args"])
 """
 
 OK_S3 = {"bucket_name": "corp-logs"}
@@ -104,6 +109,7 @@ def bad_input_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[
         stack = PulumiStack.create(base, PROGRAM, extra_env={
             "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE", "AWS_SECRET_ACCESS_KEY": "bad-input-secret",
             "AWS_REGION": "us-east-1"})
+        stack.config_set("macie:endpointUrl", endpoint.url)
         yield stack, endpoint
 
 
@@ -119,8 +125,7 @@ def test_bad_input_fails_at_preview(bad_input_stack: tuple[PulumiStack, LocalEnd
                                     args: dict[str, Any], config: dict[str, str], prop: str, words: str) -> None:
     """The preview fails naming the property and the rule; no API call; nothing in state or endpoint."""
     stack, endpoint = bad_input_stack
-    stack.config_set("case", json.dumps({"kind": kind, "args": args}))
-    stack.config_set("macie:endpointUrl", endpoint.url)
+    stack.extra_env["MACIE_BAD_INPUT_CASE"] = json.dumps({"kind": kind, "args": args})
     for key, value in config.items():
         stack.config_set(key, value)
     try:
@@ -128,7 +133,9 @@ def test_bad_input_fails_at_preview(bad_input_stack: tuple[PulumiStack, LocalEnd
             stack.preview()
     finally:
         for key in config:
-            stack.run("config", "rm", key)
+            stack.run("config", "set", key, {"macie:endpointUrl": endpoint.url}.get(key, ""))
+            if key != "macie:endpointUrl":
+                stack.run("config", "rm", key)
     text = str(excinfo.value)
     assert prop in text and words in text, text[-2000:]
     assert calls(endpoint) == {}

@@ -29,8 +29,8 @@ fields = st.sampled_from(["memberAccountId", "s3Resources", "associatedS3Resourc
                           "maxResults", "nextToken", "bucketName", "prefix", "classificationType",
                           "classificationTypeUpdate", "oneTime", "continuous"])
 item = st.fixed_dictionaries({}, optional={
-    "bucketName": st.one_of(st.text(max_size=20), st.just("fuzz-bucket"), st.text(min_size=499, max_size=502)),
-    "prefix": st.one_of(st.text(max_size=30), st.text(min_size=9999, max_size=10001)),
+    "bucketName": st.one_of(st.text(max_size=20), st.just("fuzz-bucket"), st.integers(499, 502).map(lambda n: "b" * n)),
+    "prefix": st.one_of(st.text(max_size=30), st.integers(9999, 10001).map(lambda n: "p" * n)),
     "classificationType": st.one_of(json_values, st.fixed_dictionaries(
         {}, optional={"oneTime": st.sampled_from(["FULL", "NONE", "X"]), "continuous": st.sampled_from(["FULL", "NONE"])})),
     "classificationTypeUpdate": st.one_of(json_values, st.fixed_dictionaries(
@@ -42,7 +42,7 @@ bodies = st.fixed_dictionaries({}, optional={
     "associatedS3Resources": st.one_of(st.lists(item, max_size=4), json_values),
     "s3ResourcesUpdate": st.one_of(st.lists(item, max_size=4), json_values),
     "maxResults": st.one_of(st.integers(-5, 300), json_values),
-    "nextToken": st.one_of(st.text(max_size=40), st.text(min_size=499, max_size=502)),
+    "nextToken": st.one_of(st.text(max_size=40), st.integers(499, 502).map(lambda n: "b" * n)),
 }).flatmap(lambda body: st.dictionaries(fields, json_values, max_size=2).map(lambda extra: {**extra, **body}))
 
 

@@ -59,7 +59,7 @@ def check_value(path: str, spec: dict[str, Any], value: Any) -> list[tuple[str, 
         if "maxLength" in spec and len(value) > spec["maxLength"]:
             failures.append((path, f"{_shown(value)} is too long: {len(value)} characters, at most "
                                    f"{spec['maxLength']} allowed"))
-        if "pattern" in spec and value and not _pattern(spec["pattern"]).fullmatch(value):
+        if "pattern" in spec and not _pattern(spec["pattern"]).fullmatch(value):
             failures.append((path, f"{_shown(value)} does not match the pattern {spec['pattern']}"))
     if kind == "integer":
         if "minimum" in spec and value < spec["minimum"] or "maximum" in spec and value > spec["maximum"]:
