@@ -9,8 +9,9 @@ Everything runs against macie-local on 127.0.0.1 with the real Pulumi CLI; nothi
 - faults:  30% throttling and 5% 5xx; `pulumi up` of N S3 resources (and two member accounts) is
            run until it succeeds (at most 5 runs); the endpoint must hold exactly the declared set.
 - latency: 20 ms added to every request and 5% of connections dropped; the same.
-- crashes: `pulumi up` killed (SIGKILL) at a random moment, pending creates recovered with
-           `pulumi-macie-import --pending-creates`, `pulumi up` again: exactly the declared set.
+- crashes: `pulumi up` or `pulumi destroy` killed (SIGKILL) at a random moment; then, as the README's
+           troubleshooting says, `pulumi cancel` (the killed run's lock), `pulumi-macie-import
+           --pending-creates`, `pulumi refresh`, and `pulumi up` again: exactly the declared set.
 - kill:    macie-local killed with SIGKILL during a stream of writes; after a restart every
            acknowledged write is there and SQLite's integrity check passes.
 - fuzz:    the endpoint fuzz tests with --fuzz-examples each (4 tests): no 5xx, no store change on
@@ -26,6 +27,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -134,14 +136,64 @@ def converge_check(name: str, base: Path, n: int, faults: Faults) -> None:
                          f"destroy runs {downs or 'gave up'}, endpoint empty {empty}")
 
 
+def declared_ids(n: int, bucket: str) -> dict[str, tuple[str, str]]:
+    """Name -> (TYPE, ID) of everything PROGRAM declares."""
+    members = [f"{600000000000 + i}" for i in range(2)]
+    out = {f"member-{i}": ("MacieMemberAccount", m) for i, m in enumerate(members)}
+    for i in range(n):
+        owner = f"{members[i % 2]}:" if i % 3 else ""
+        out[f"res-{i}"] = ("MacieS3Resource", f"{owner}{bucket}/p{i:05d}/")
+    return out
+
+
+def recover(stack: PulumiStack, endpoint: LocalEndpoint, n: int, bucket: str) -> dict[str, int]:
+    """The README's recovery after a killed run; answers what each step had to do."""
+    done = {"unreadable checkpoints": 0, "pending operations": 0, "orphans imported": 0}
+    stack.run("cancel", "--yes", check=False)  # the killed run's lock: nothing else runs on this stack
+    if stack.run("stack", "export", check=False).returncode != 0:
+        # The checkpoint could not be read: put back the copy the file backend keeps of the one before
+        # (`pulumi stack import` would need to read the broken one first).
+        done["unreadable checkpoints"] += 1
+        (backup,) = (stack.workdir.parent / "backend").rglob(f"{stack.stack}.json.bak")
+        shutil.copyfile(backup, backup.with_suffix(""))
+    deployment = stack.export()["deployment"]
+    done["pending operations"] = len(deployment.get("pending_operations") or [])
+    importer = str(Path(sys.executable).parent / "pulumi-macie-import")
+    subprocess.run([importer, "--pending-creates", "--endpoint-url", endpoint.url, "--file",
+                    str(stack.workdir / "pending.json"), "--", "--stack", stack.stack], cwd=stack.workdir,
+                   env=stack.env, capture_output=True, timeout=900, check=False)
+    # Deletes (and updates) that were under way: refresh finds what Macie really holds.
+    stack.run("refresh", "--yes", "--skip-preview", check=False)
+    # Associations Macie holds that the stack does not know (made by a step whose checkpoint was lost).
+    known = {r["urn"].rsplit("::", 1)[1] for r in stack.resources("dynamic:Resource")}
+    members, s3 = held(endpoint)
+    holds = set(members) | {(f"{m}:" if m != DEFAULT_ACCOUNT.account_id else "") + f"{b}/{p}" for m, b, p in s3}
+    orphans = [(kind, name, id_) for name, (kind, id_) in declared_ids(n, bucket).items()
+               if name not in known and id_ in holds]
+    if orphans:
+        triples = [part for orphan in orphans for part in orphan]
+        subprocess.run([importer, *triples, "--file", str(stack.workdir / "orphans.json"), "--endpoint-url",
+                        endpoint.url, "--run", "--", "--yes", "--protect=false", "--stack", stack.stack],
+                       cwd=stack.workdir, env=stack.env, capture_output=True, timeout=900, check=False)
+        done["orphans imported"] = len(orphans)
+    return done
+
+
 def crash_check(base: Path, n: int, trials: int, rng: random.Random) -> None:
     with LocalEndpoint() as endpoint:
         bucket = f"rel-crash-{rng.randrange(10**8)}"
         create_bucket(bucket)
         stack = new_stack(base / "crash", n, bucket, endpoint)
         want = expected(n, bucket)
-        pending_total, good = 0, 0
-        importer = str(Path(sys.executable).parent / "pulumi-macie-import")
+        good = 0
+        problems: list[str] = []
+        totals = {"unreadable checkpoints": 0, "pending operations": 0, "orphans imported": 0}
+        began = time.perf_counter()
+        stack.run("up", "--yes", "--skip-preview")
+        took = {"up": time.perf_counter() - began}
+        began = time.perf_counter()
+        stack.run("destroy", "--yes", "--skip-preview")
+        took["destroy"] = time.perf_counter() - began
         for trial in range(trials):
             if trial % 2:  # alternate: crash a create from scratch, and crash a destroy
                 stack.run("up", "--yes", "--skip-preview")
@@ -149,19 +201,25 @@ def crash_check(base: Path, n: int, trials: int, rng: random.Random) -> None:
                        "--stack", stack.stack]
             process = subprocess.Popen(command, cwd=stack.workdir, env=stack.env, stdout=subprocess.DEVNULL,
                                        stderr=subprocess.DEVNULL, start_new_session=True)
-            time.sleep(rng.uniform(0.8, 3.0))
+            time.sleep(rng.uniform(0.3, 0.95) * took[command[1]])  # somewhere inside the run
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
-            exported = stack.export()["deployment"]
-            pending_total += len(exported.get("pending_operations") or [])
-            subprocess.run([importer, "--pending-creates", "--", "--stack", stack.stack], cwd=stack.workdir,
-                           env=stack.env, capture_output=True, timeout=900)
-            ups = until_success(stack, "up", "--yes", "--skip-preview")
-            if ups and held(endpoint) == want and until_success(stack, "preview", "--expect-no-changes") == 1:
+            for key, value in recover(stack, endpoint, n, bucket).items():
+                totals[key] += value
+            ups = until_success(stack, "up", "--yes", "--skip-preview", runs=2)
+            now = held(endpoint)
+            steady = bool(ups) and until_success(stack, "preview", "--expect-no-changes", runs=1)
+            if ups and now == want and steady:
                 good += 1
-            stack.run("destroy", "--yes", "--skip-preview")
-        report("crashes", good == trials, f"trials {trials}, converged {good}, pending operations left by kills "
-                                          f"{pending_total}, resources {n}+2, endpoint empty {held(endpoint) == ([], [])}")
+            else:
+                missing = len(set(want[1]) - set(now[1])) + len(set(want[0]) - set(now[0]))
+                errors = [line.strip() for line in stack.log[-1].splitlines() if "Error:" in line][:2]
+                problems.append(f"trial {trial}: up ok {bool(ups)}, missing {missing}, steady {steady} {errors}")
+            until_success(stack, "destroy", "--yes", "--skip-preview", runs=2)
+        figures = ", ".join(f"{key} {value}" for key, value in totals.items())
+        report("crashes", good == trials, f"trials {trials}, converged {good}, resources {n}+2, recovered: "
+                                          f"{figures}, endpoint empty {held(endpoint) == ([], [])}"
+                                          + "".join(f"\n          {p}" for p in problems))
 
 
 def kill_check(base: Path, trials: int, rng: random.Random) -> None:

@@ -15,8 +15,8 @@ resource ID (a member account ID, or ``[<memberAccountId>:]<bucketName>[/<prefix
 
 ``--pending-creates`` recovers a stack after ``pulumi up`` was interrupted: creates that were under
 way are "pending" in the state, and Macie may or may not hold them. IDs here follow from the inputs,
-so it reads the stack's pending creates and runs ``pulumi refresh --import-pending-creates URN ID...``:
-refresh keeps each one Macie holds and drops each one it does not, and the next ``pulumi up`` converges.
+so it looks each one up in Macie, clears the pending creates (``pulumi refresh
+--clear-pending-creates``) and imports those Macie holds; the next ``pulumi up`` converges.
 """
 
 from __future__ import annotations
@@ -67,7 +67,11 @@ def import_entry(kind: str, name: str, id_: str, settings: ClientSettings, clien
 
 def resource_id(inputs: dict[str, Any]) -> tuple[str, str] | None:
     """(TYPE, ID) of a dynamic resource's inputs if they are one of ours, else None."""
-    provider = str(inputs.get("__provider", ""))
+    provider = inputs.get("__provider", "")
+    if isinstance(provider, dict) and "plaintext" in provider:  # a secret, as `stack export --show-secrets` shows
+        provider = json.loads(provider["plaintext"])
+    if not isinstance(provider, str):
+        return None
     try:
         raw = base64.b64decode(provider)
     except ValueError:
@@ -80,8 +84,8 @@ def resource_id(inputs: dict[str, Any]) -> tuple[str, str] | None:
     return None
 
 
-def pending_creates(deployment: dict[str, Any]) -> list[tuple[str, str]]:
-    """(URN, ID) of each pending create of our resources in an exported deployment."""
+def pending_creates(deployment: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(URN, TYPE, ID) of each pending create of our resources in an exported deployment."""
     found = []
     for operation in deployment.get("pending_operations") or []:
         resource = operation.get("resource", {})
@@ -89,13 +93,15 @@ def pending_creates(deployment: dict[str, Any]) -> list[tuple[str, str]]:
             continue
         known = resource_id(resource.get("inputs") or {})
         if known is not None:
-            found.append((resource["urn"], known[1]))
+            found.append((resource["urn"], *known))
     return found
 
 
-def recover_pending_creates(passthrough: list[str]) -> int:
+def recover_pending_creates(settings: ClientSettings, import_file: str, passthrough: list[str]) -> int:
+    """Clear the stack's pending creates, then import those Macie holds, so the next up converges."""
     pulumi = shutil.which("pulumi") or "pulumi"
-    exported = subprocess.run([pulumi, "stack", "export", "--non-interactive", *_stack_args(passthrough)],
+    stack = _stack_args(passthrough)
+    exported = subprocess.run([pulumi, "stack", "export", "--show-secrets", "--non-interactive", *stack],
                               capture_output=True, text=True)
     if exported.returncode != 0:
         print(f"pulumi-macie-import: pulumi stack export failed: {exported.stderr.strip()}", file=sys.stderr)
@@ -104,11 +110,21 @@ def recover_pending_creates(passthrough: list[str]) -> int:
     if not pending:
         print("no pending creates of Macie resources; nothing to recover")
         return 0
-    command = [pulumi, "refresh", "--yes", "--skip-preview", "--non-interactive", *passthrough]
-    for urn, id_ in pending:
-        command += ["--import-pending-creates", urn, id_]
-    print(f"recovering {len(pending)} pending creates: {' '.join(command[1:])}")
-    return subprocess.call(command)
+    held = []
+    for urn, kind, id_ in pending:
+        try:
+            held.append(import_entry(kind, urn.rsplit("::", 1)[1], id_, settings))
+        except MacieError:
+            pass  # the create never happened: clearing it is all there is to do
+    print(f"{len(pending)} pending creates; {len(held)} of them exist in Macie and are imported")
+    code = subprocess.call([pulumi, "refresh", "--clear-pending-creates", "--yes", "--skip-preview",
+                            "--non-interactive", *passthrough])
+    if code != 0 or not held:
+        return code
+    with open(import_file, "w", encoding="utf-8") as handle:
+        json.dump({"resources": held}, handle, indent=2)
+    return subprocess.call([pulumi, "import", "--file", import_file, "--generate-code=false", "--yes",
+                            "--protect=false", "--non-interactive", *passthrough])
 
 
 def _stack_args(passthrough: list[str]) -> list[str]:
@@ -143,10 +159,10 @@ def parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
 
 def main(argv: list[str] | None = None) -> int:
     args, passthrough = parse(list(sys.argv[1:] if argv is None else argv))
-    if args.pending_creates:
-        return recover_pending_creates(passthrough)
     settings = ClientSettings(region=args.region or os.environ.get("AWS_REGION"),
                               endpoint_url=args.endpoint_url, profile=args.profile)
+    if args.pending_creates:
+        return recover_pending_creates(settings, args.file, passthrough)
     try:
         entries = [import_entry(*args.triples[i:i + 3], settings) for i in range(0, len(args.triples), 3)]
     except MacieError as error:
