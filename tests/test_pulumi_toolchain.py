@@ -5,7 +5,11 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from .pulumi_harness import PulumiStack, pinned_version, pulumi_binary
+
+pytestmark = pytest.mark.e2e
 
 PROGRAM = """
 import pulumi

@@ -31,6 +31,7 @@ def test_generated_files_are_marked() -> None:
                 assert handle.read().startswith(codegen.BANNER), path
 
 
+@pytest.mark.e2e
 def test_schema_passes_the_cli_schema_check() -> None:
     """The real CLI's own schema validation accepts schema.json."""
     result = subprocess.run([pulumi_binary(), "schema", "check", str(ROOT / "schema.json")],
