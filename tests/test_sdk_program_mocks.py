@@ -76,7 +76,7 @@ def test_sdk_registers_dynamic_resources_with_wire_names(recorder: Recorder) -> 
 @pulumi.runtime.test
 def test_sdk_args_object_form(recorder: Recorder) -> Any:
     """The Args-object constructor form registers the same inputs as keywords."""
-    MacieMemberAccount("a", MacieMemberAccountArgs(member_account_id="222233334444"))
+    member = MacieMemberAccount("a", MacieMemberAccountArgs(member_account_id="222233334444"))
     res = MacieS3Resource("b", MacieS3ResourceArgs(bucket_name="bucket-b"))
 
     def check(_: Any) -> None:
@@ -84,7 +84,7 @@ def test_sdk_args_object_form(recorder: Recorder) -> Any:
         assert inputs["a"]["memberAccountId"] == "222233334444"
         assert inputs["b"]["bucketName"] == "bucket-b" and inputs["b"]["prefix"] == ""
 
-    return res.id.apply(check)
+    return pulumi.Output.all(member.id, res.id).apply(check)  # both registered before checking
 
 
 def test_sdk_missing_required_property() -> None:
