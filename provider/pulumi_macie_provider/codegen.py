@@ -171,7 +171,7 @@ class Generator:
             else:
                 params.append(f"{snake(key)}: Optional[{annotation}] = None")
         lines = [f"\n\n@pulumi.input_type\nclass {cls}:\n",
-                 f"    def __init__(__self__, *,\n                 " + ",\n                 ".join(params) + "):\n",
+                 "    def __init__(__self__, *,\n                 " + ",\n                 ".join(params) + "):\n",
                  '        """\n']
         lead = f"The set of arguments for constructing a {cls[:-4]} resource." if kind == "resource" else description
         lines.append(doc(lead, 8) + "\n")
