@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable
+from dataclasses import astuple
 from typing import Any
 
 import pytest
@@ -66,9 +67,9 @@ def test_s3_resource_bad_id_names_the_form() -> None:
 
 def test_s3_resource_check_fills_defaults(s3_hooks: S3ResourceHooks) -> None:
     """Absent prefix becomes '', absent classification becomes oneTime NONE, continuous FULL."""
-    inputs, failures = s3_hooks.check({}, {"bucketName": "b", "__provider": "p"})
-    assert failures == []
-    assert inputs == {"bucketName": "b", "prefix": "", "classificationType": DEFAULTS}
+    result = s3_hooks.check({}, {"bucketName": "b", "__provider": "p"})
+    assert result.failures == []
+    assert result.inputs == {"bucketName": "b", "prefix": "", "classificationType": DEFAULTS}
 
 
 @pytest.mark.parametrize(
@@ -78,7 +79,10 @@ def test_s3_resource_check_fills_defaults(s3_hooks: S3ResourceHooks) -> None:
         ({"bucketName": ""}, "bucketName", "too short"),
         ({"bucketName": "b" * 501}, "bucketName", "at most 500"),
         ({"bucketName": "a/b"}, "bucketName", "does not match the pattern [^/:]+"),
-        ({"bucketName": 7}, "bucketName", "expected a string, got int"),
+        ({"bucketName": 7.5}, "bucketName", "expected a string, got float"),
+        ({"bucketName": True}, "bucketName", "expected a string, got bool"),
+        ({"bucketName": "b", "memberAccountId": 12345678901}, "memberAccountId",
+         "does not match the pattern [0-9]{12} (it was given as the number 12345678901; quote it"),
         ({"bucketName": "b", "prefix": "p" * 10001}, "prefix", "at most 10000"),
         ({"bucketName": "b", "memberAccountId": "1234"}, "memberAccountId", "pattern [0-9]{12}"),
         ({"bucketName": "b", "classificationType": {"oneTime": "SOME"}}, "classificationType.oneTime",
@@ -91,14 +95,20 @@ def test_s3_resource_check_fills_defaults(s3_hooks: S3ResourceHooks) -> None:
 )
 def test_s3_resource_check_failures(s3_hooks: S3ResourceHooks, news: dict[str, Any], prop: str, words: str) -> None:
     """Each bad input is a failure naming the property, the value and the rule."""
-    _, failures = s3_hooks.check({}, news)
+    failures = s3_hooks.check({}, news).failures
     assert any(p == prop and words in reason for p, reason in failures), failures
+
+
+@pytest.mark.parametrize("number", [111122223333, 111122223333.0])
+def test_s3_resource_check_takes_account_id_given_as_number(s3_hooks: S3ResourceHooks, number: Any) -> None:
+    """A 12-digit account ID given as a number (YAML, gRPC doubles) becomes its 12-digit string."""
+    result = s3_hooks.check({}, {"bucketName": "b", "memberAccountId": number})
+    assert (result.failures, result.inputs["memberAccountId"]) == ([], "111122223333")
 
 
 def test_check_leaves_unknowns_alone(s3_hooks: S3ResourceHooks) -> None:
     """Values unknown during preview are not judged."""
-    _, failures = s3_hooks.check({}, {"bucketName": "b", "memberAccountId": UNKNOWN})
-    assert failures == []
+    assert s3_hooks.check({}, {"bucketName": "b", "memberAccountId": UNKNOWN}).failures == []
 
 
 # -- diff ----------------------------------------------------------------------------------------
@@ -131,16 +141,16 @@ def test_s3_resource_diff_unknown_identity_replaces(s3_hooks: S3ResourceHooks) -
 def test_s3_resource_crud(s3_hooks: S3ResourceHooks, bucket: Callable[[], str]) -> None:
     """Create, read, update and delete one association; read after delete reports it gone."""
     name = bucket()
-    id_, outs = s3_hooks.create({"bucketName": name, "prefix": "x/"})
+    id_, outs = astuple(s3_hooks.create({"bucketName": name, "prefix": "x/"}))
     assert id_ == f"{name}/x/"
     assert outs == {"bucketName": name, "prefix": "x/", "classificationType": DEFAULTS}
-    assert s3_hooks.read(id_, {})[1] == outs
-    updated = s3_hooks.update(id_, outs, {"bucketName": name, "prefix": "x/", "classificationType": FULL})
+    assert s3_hooks.read(id_, {}).outputs == outs
+    updated = s3_hooks.update(id_, outs, {"bucketName": name, "prefix": "x/", "classificationType": FULL}).outputs
     assert updated["classificationType"] == FULL
-    assert S3ResourceHooks(ClientSettings(), s3_hooks.client).read(id_, {})[1]["classificationType"] == FULL
+    assert S3ResourceHooks(ClientSettings(), s3_hooks.client).read(id_, {}).outputs["classificationType"] == FULL
     s3_hooks.delete(id_, outs)
-    assert s3_hooks.read(id_, {})[0] is None
-    assert S3ResourceHooks(ClientSettings(), s3_hooks.client).read(id_, {})[0] is None
+    assert s3_hooks.read(id_, {}).id is None
+    assert S3ResourceHooks(ClientSettings(), s3_hooks.client).read(id_, {}).id is None
 
 
 def test_s3_resource_failed_item_is_an_error(s3_hooks: S3ResourceHooks) -> None:
@@ -150,7 +160,7 @@ def test_s3_resource_failed_item_is_an_error(s3_hooks: S3ResourceHooks) -> None:
     error = excinfo.value
     assert (error.action, error.code) == ("AssociateS3Resources", "InvalidInputException")
     assert "does not exist" in error.message and "no-such-bucket-anywhere" in str(error)
-    assert s3_hooks.read("no-such-bucket-anywhere", {})[0] is None
+    assert s3_hooks.read("no-such-bucket-anywhere", {}).id is None
 
 
 def test_s3_resource_delete_of_gone_succeeds(s3_hooks: S3ResourceHooks, bucket: Callable[[], str]) -> None:
@@ -176,33 +186,33 @@ def test_refresh_reads_pages_not_resources(s3_hooks: S3ResourceHooks, macie: Any
     fresh = S3ResourceHooks(ClientSettings(), macie)
     before = list_calls(endpoint)
     for i in range(600):
-        assert fresh.read(f"{name}/{i}/", {})[0] is not None
+        assert fresh.read(f"{name}/{i}/", {}).id is not None
     assert list_calls(endpoint) - before == 3
 
 
 def test_reads_after_own_writes_are_current(s3_hooks: S3ResourceHooks, endpoint: Any, bucket: Callable[[], str]) -> None:
     """After this process writes, reads reflect the write without listing again."""
     name = bucket()
-    id_, _ = s3_hooks.create({"bucketName": name})
+    id_ = s3_hooks.create({"bucketName": name}).id
     s3_hooks.read(id_, {})
     before = list_calls(endpoint)
-    other, _ = s3_hooks.create({"bucketName": name, "prefix": "new/"})
-    assert s3_hooks.read(other, {})[0] == other
+    other = s3_hooks.create({"bucketName": name, "prefix": "new/"}).id
+    assert s3_hooks.read(other, {}).id == other
     s3_hooks.update(id_, {}, {"bucketName": name, "classificationType": FULL})
-    assert s3_hooks.read(id_, {})[1]["classificationType"] == FULL
+    assert s3_hooks.read(id_, {}).outputs["classificationType"] == FULL
     s3_hooks.delete(other, {})
-    assert s3_hooks.read(other, {})[0] is None
+    assert s3_hooks.read(other, {}).id is None
     assert list_calls(endpoint) == before
 
 
 def test_member_account_crud(member_hooks: MemberAccountHooks) -> None:
     """Create, read and delete a member; deleting it again succeeds; reading it reports it gone."""
-    id_, outs = member_hooks.create({"memberAccountId": "444455556666"})
+    id_, outs = astuple(member_hooks.create({"memberAccountId": "444455556666"}))
     assert (id_, outs) == ("444455556666", {"memberAccountId": "444455556666"})
-    assert member_hooks.read(id_, {})[0] == id_
+    assert member_hooks.read(id_, {}).id == id_
     member_hooks.delete(id_, outs)
     member_hooks.delete(id_, outs)
-    assert member_hooks.read(id_, {})[0] is None
+    assert member_hooks.read(id_, {}).id is None
 
 
 def test_member_account_real_refusal_is_raised(member_hooks: MemberAccountHooks, s3_hooks: S3ResourceHooks,

@@ -9,13 +9,11 @@ import pytest
 
 from pulumi_macie_provider import codegen
 from pulumi_macie_provider.client.validation import service_model
-from pulumi_macie_provider.resources.member_account import MemberAccountHooks
-from pulumi_macie_provider.resources.s3_resource import S3ResourceHooks
+from pulumi_macie_provider.resources.registry import BY_TOKEN
 
 from .pulumi_harness import ROOT, pulumi_binary
 
 SCHEMA = codegen.load_schema()
-HOOKS = {"macie:index:MacieMemberAccount": MemberAccountHooks, "macie:index:MacieS3Resource": S3ResourceHooks}
 
 
 def test_generated_sdk_is_fresh() -> None:
@@ -39,14 +37,19 @@ def test_schema_passes_the_cli_schema_check() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("token", sorted(HOOKS))
+def test_registry_lists_the_schema_resources() -> None:
+    """The registry of resources and schema.json name the same resources."""
+    assert sorted(BY_TOKEN) == sorted(SCHEMA["resources"])
+
+
+@pytest.mark.parametrize("token", sorted(BY_TOKEN))
 def test_replace_on_changes_matches_hooks(token: str) -> None:
     """The schema's replaceOnChanges properties are exactly those the hooks' diff replaces on."""
     inputs = SCHEMA["resources"][token]["inputProperties"]
-    assert {k for k, v in inputs.items() if v.get("replaceOnChanges")} == set(HOOKS[token].IDENTITY)
+    assert {k for k, v in inputs.items() if v.get("replaceOnChanges")} == set(BY_TOKEN[token].identity)
 
 
-@pytest.mark.parametrize("token", sorted(HOOKS))
+@pytest.mark.parametrize("token", sorted(BY_TOKEN))
 def test_every_property_documented(token: str) -> None:
     """Every input and output property has a description; required inputs exist."""
     resource = SCHEMA["resources"][token]

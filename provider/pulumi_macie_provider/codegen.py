@@ -31,11 +31,13 @@ BANNER = (
     "# *** Do not edit by hand: change schema.json and run `python -m pulumi_macie_provider.codegen`. ***\n"
 )
 
-#: Where each resource's dynamic provider lives: token -> (module, class).
-PROVIDERS = {
-    "macie:index:MacieMemberAccount": ("pulumi_macie_provider.resources.member_account", "MacieMemberAccountProvider"),
-    "macie:index:MacieS3Resource": ("pulumi_macie_provider.resources.s3_resource", "MacieS3ResourceProvider"),
-}
+
+def dynamic_provider(token: str) -> tuple[str, str]:
+    """(module, class) of the dynamic provider that the SDK binds the resource ``token`` to."""
+    from pulumi_macie_provider.resources.registry import BY_TOKEN
+
+    provider = BY_TOKEN[token].dynamic_provider
+    return provider.__module__, provider.__name__
 
 
 def snake(name: str) -> str:
@@ -241,7 +243,7 @@ class Generator:
     def resource(self, token: str) -> str:
         res = self.resources[token]
         name = short(token)
-        module, provider_cls = PROVIDERS[token]
+        module, provider_cls = dynamic_provider(token)
         inputs = res["inputProperties"]
         required = set(res.get("requiredInputs", []))
         ordered = [k for k in inputs if k in required] + [k for k in inputs if k not in required]

@@ -5,6 +5,7 @@
     MacieError
     ├── InputError (ValueError)        an input breaks a rule of the schema; names property, value, rule
     ├── ConfigurationError (ValueError) a provider setting (region, endpoint, profile, retries) is unusable
+    ├── NotFoundError (LookupError)     an ID names nothing Macie holds (import, lookup by ID)
     └── MacieApiError                   Macie answered an error for an action
         └── FailedItemError             an S3 write action reported the item in failedS3Resources
 
@@ -36,14 +37,22 @@ class ConfigurationError(MacieError, ValueError):
     """A provider setting cannot be used to reach Macie."""
 
 
-class MacieApiError(MacieError):
-    """Macie answered ``code`` to ``action``; ``subject`` says which resource was being worked on."""
+class NotFoundError(MacieError, LookupError):
+    """An ID names nothing that Macie holds."""
 
-    def __init__(self, action: str, code: str, message: str, subject: str = "") -> None:
+
+class MacieApiError(MacieError):
+    """Macie answered ``code`` to ``action``; ``subject`` says which resource was being worked on.
+
+    ``attempts`` is how many times the call was sent (more than one when botocore retried).
+    """
+
+    def __init__(self, action: str, code: str, message: str, subject: str = "", attempts: int = 1) -> None:
         self.action = action
         self.code = code
         self.message = message
         self.subject = subject
+        self.attempts = attempts
         where = f" for {subject}" if subject else ""
         super().__init__(f"{action}{where} failed: {code}: {message}")
 

@@ -10,7 +10,7 @@ takes without calling Read. With ``--run`` it runs that import too.
                         TYPE NAME ID [TYPE NAME ID ...] [-- PULUMI_IMPORT_ARGS...]
     pulumi-macie-import --pending-creates [-- PULUMI_ARGS...]
 
-TYPE is MacieMemberAccount or MacieS3Resource; NAME the resource's name in the program; ID the
+TYPE is a resource name (MacieMemberAccount, MacieS3Resource) or type token; NAME the resource's name in the program; ID the
 resource ID (a member account ID, or ``[<memberAccountId>:]<bucketName>[/<prefix>]``).
 
 ``--pending-creates`` recovers a stack after ``pulumi up`` was interrupted: creates that were under
@@ -34,34 +34,24 @@ from pulumi.dynamic.dynamic import serialize_provider
 
 from .client import ClientSettings
 from .errors import MacieError
-from .resources.base import DynamicProvider, Hooks
 from .resources.context import client_for
-from .resources.member_account import MacieMemberAccountProvider
-from .resources.s3_resource import MacieS3ResourceProvider, make_id
+from .resources.registry import RESOURCES, resource_type
 
 DYNAMIC_TYPE = "pulumi-python:dynamic:Resource"
-PROVIDERS: dict[str, type[DynamicProvider]] = {
-    "MacieMemberAccount": MacieMemberAccountProvider,
-    "MacieS3Resource": MacieS3ResourceProvider,
-}
 
 
 def import_entry(kind: str, name: str, id_: str, settings: ClientSettings, client: Any = None) -> dict[str, Any]:
     """One import-file entry for the live resource ``id_``; raises MacieError if it does not exist."""
-    provider_cls = PROVIDERS.get(kind)
-    if provider_cls is None:
-        raise MacieError(f"unknown resource type {kind!r}: one of {', '.join(PROVIDERS)}")
-    hooks: Hooks = provider_cls.HOOKS(settings, client if client is not None else client_for(settings))
-    found, outs, inputs = hooks.read(id_, {})
-    if found is None:
-        raise MacieError(f"{kind} {id_!r} does not exist in Macie; there is nothing to import")
-    provider = serialize_provider(provider_cls())
+    resource = resource_type(kind)
+    hooks = resource.hooks(settings, client if client is not None else client_for(settings))
+    found = hooks.lookup(id_)
+    provider = serialize_provider(resource.dynamic_provider())
     return {
         "type": DYNAMIC_TYPE,
         "name": name,
-        "id": found,
-        "inputs": {**inputs, "__provider": provider},
-        "outputs": {**outs, "__provider": provider},
+        "id": found.id,
+        "inputs": {**found.inputs, "__provider": provider},
+        "outputs": {**found.outputs, "__provider": provider},
     }
 
 
@@ -76,11 +66,10 @@ def resource_id(inputs: dict[str, Any]) -> tuple[str, str] | None:
         raw = base64.b64decode(provider)
     except ValueError:
         return None
-    if b"MacieS3ResourceProvider" in raw:
-        return "MacieS3Resource", make_id(inputs["bucketName"], inputs.get("prefix") or "",
-                                          inputs.get("memberAccountId"))
-    if b"MacieMemberAccountProvider" in raw:
-        return "MacieMemberAccount", str(inputs["memberAccountId"])
+    for resource in RESOURCES:
+        if resource.dynamic_provider.__name__.encode() in raw:
+            hooks = resource.hooks()
+            return resource.name, hooks.id_for(inputs)
     return None
 
 

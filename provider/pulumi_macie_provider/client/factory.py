@@ -19,7 +19,9 @@ if TYPE_CHECKING:
     import boto3
 
 from . import DATA_PATH
+from .deadline import bound_by_deadline
 from .settings import ClientSettings
+
 
 def register_model(session: boto3.Session | botocore.session.Session) -> None:
     """Make ``macie`` known to ``session`` (a boto3 or botocore session); idempotent."""
@@ -78,7 +80,8 @@ def make_client(
     """Build a ``macie`` client. Every caller in the project goes through here.
 
     Without a ``session`` it uses a botocore session of its own (boto3 is not imported), with the
-    profile or the standard credential chain, or ``credentials`` when given.
+    profile or the standard credential chain, or ``credentials`` when given. Its calls honour the
+    time limit set with ``deadline.time_limit``.
     """
     settings = settings or ClientSettings()
     settings.validate()
@@ -94,10 +97,12 @@ def make_client(
         else:
             register_model(session)
             core = session if isinstance(session, botocore.session.Session) else session._session
-        return core.create_client(
+        client = core.create_client(
             "macie",
             region_name=settings.region,
             endpoint_url=settings.endpoint_url,
             config=config,
             **(credentials or {}),
         )
+    bound_by_deadline(client, settings.max_attempts)
+    return client

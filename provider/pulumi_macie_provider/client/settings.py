@@ -31,6 +31,15 @@ class ClientSettings:
     read_timeout: float = 60.0
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
+    def where(self) -> str:
+        """Where calls go, for messages: the region and the endpoint's scheme, host and port."""
+        text = f"region {self.region or 'from the environment'}"
+        if self.endpoint_url:
+            parts = urlsplit(self.endpoint_url)
+            host = parts.hostname or ""
+            text += f", endpoint {parts.scheme}://{host}" + (f":{parts.port}" if parts.port else "")
+        return text
+
     def validate(self) -> None:
         """Raise ConfigurationError naming the setting and rule that is broken."""
         if self.region is not None and (

@@ -1,52 +1,119 @@
-"""What both resources share: hook results, the hooks' base, and the dynamic-provider wrapper.
+"""The hooks contract that both hosts (the dynamic provider and the native plugin) sit on.
 
-Hooks take and return plain dicts (wire names, as schema.json spells them), so the same logic can sit
-behind this Python dynamic provider or a native provider plugin. The wrapper only translates between
-Pulumi's dynamic-provider types and the hooks, and keeps nothing on the instance that would be
-serialised into the stack's state.
+A resource's hooks take and return plain dicts keyed by wire names, as schema.json spells them, and
+answer with the typed results below. A host only translates its protocol into these calls and the
+results back; no behaviour lives in a host.
+
+    check(olds, news)        -> CheckResult   validate and normalise inputs; no API call
+    diff(id, olds, news)     -> DiffResult    which properties change, which of those replace
+    id_for(inputs)           -> str           the ID create gives these inputs
+    create(inputs)           -> CreateResult  all or nothing
+    read(id, state)          -> ReadResult    ReadResult.gone() when Macie no longer holds it
+    update(id, olds, news)   -> UpdateResult  in-place changes only
+    delete(id, state)        -> None          deleting what is already gone succeeds
+
+``state`` is what the host has of the resource: its outputs, or nothing at all when it is being
+imported or looked up by ID alone. Errors are ``MacieError``s (see ``errors``).
 """
 
 from __future__ import annotations
 
-import threading
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
-
-from pulumi.dynamic import (
-    CheckFailure,
-    CheckResult,
-    ConfigureRequest,
-    CreateResult,
-    DiffResult,
-    ReadResult,
-    ResourceProvider,
-    UpdateResult,
-)
+from typing import Any, ClassVar, NamedTuple
 
 from ..client import ClientSettings
-from ..errors import ConfigurationError
-from .context import ListCache, client_for, settings_from_config
-from .validation import check_inputs, is_unknown
+from ..errors import NotFoundError
+from .context import ListCache, client_for
+from .validation import check_inputs, contains_unknown
 
 
-@dataclass
-class Diff:
+class Failure(NamedTuple):
+    """One input that breaks a rule: the property (a path such as ``classificationType.oneTime``)
+    and the reason, which names the value and the rule."""
+
+    property: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Normalised inputs (defaults filled) and the failures; inputs are stored only without failures."""
+
+    inputs: dict[str, Any]
+    failures: list[Failure] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DiffResult:
     """Which properties differ, and which of those force a replacement."""
 
     changes: list[str] = field(default_factory=list)
     replaces: list[str] = field(default_factory=list)
 
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes)
 
-class Hooks:
-    """Base of a resource's hooks: validation from the schema table, a client, a list cache."""
 
-    TOKEN: ClassVar[str] = ""
+@dataclass(frozen=True)
+class CreateResult:
+    """The new resource's ID and its outputs."""
+
+    id: str
+    outputs: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    """What Macie holds for an ID: its outputs and the inputs a program would declare for it.
+
+    ``id`` is None when Macie holds nothing for it any more (``ReadResult.gone()``).
+    """
+
+    id: str | None
+    outputs: dict[str, Any] = field(default_factory=dict)
+    inputs: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def gone(cls) -> ReadResult:
+        return cls(None)
+
+    @property
+    def exists(self) -> bool:
+        return self.id is not None
+
+
+@dataclass(frozen=True)
+class UpdateResult:
+    """The resource's outputs after an in-place update."""
+
+    outputs: dict[str, Any]
+
+
+class Hooks(ABC):
+    """A resource's hooks: what it is (token, identity, ID form) and what it does.
+
+    The class attributes are the resource's entry in the registry (``registry.RESOURCES``): the
+    hosts, the generators, the importer and the tests read them there.
+    """
+
+    #: The resource's name in schema.json (``macie:index:<NAME>`` is its type token).
+    NAME: ClassVar[str] = ""
+    #: The properties whose change replaces the resource (schema.json's ``replaceOnChanges``).
     IDENTITY: ClassVar[tuple[str, ...]] = ()
+    #: The form of the resource's ID, and an example of one.
+    ID_FORMAT: ClassVar[str] = ""
+    ID_EXAMPLE: ClassVar[str] = ""
 
     def __init__(self, settings: ClientSettings | None = None, client: Any = None) -> None:
         self.settings = settings or ClientSettings()
         self._client = client
         self.cache = ListCache()
+
+    @classmethod
+    def token(cls) -> str:
+        return f"macie:index:{cls.NAME}"
 
     @property
     def client(self) -> Any:
@@ -56,91 +123,49 @@ class Hooks:
 
     def normalise(self, inputs: dict[str, Any]) -> dict[str, Any]:
         """Inputs with defaults filled, as they would be stored."""
-        return check_inputs(self.TOKEN, inputs)[0]
+        return check_inputs(self.token(), inputs)[0]
 
-    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Validate and normalise new inputs; makes no API call."""
-        return check_inputs(self.TOKEN, news)
+        inputs, failures = check_inputs(self.token(), news)
+        return CheckResult(inputs, [Failure(*failure) for failure in failures])
 
-    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> Diff:
+    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Compare normalised old outputs with new inputs: identity changes replace, others update."""
         old, new = self.normalise(olds), self.normalise(news)
-        result = Diff()
+        result = DiffResult()
         for key in sorted(set(old) | set(new)):
-            if key.startswith("__"):
-                continue
-            if is_unknown(new.get(key)) or _contains_unknown(new.get(key)) or old.get(key) != new.get(key):
+            if contains_unknown(new.get(key)) or old.get(key) != new.get(key):
                 result.changes.append(key)
                 if key in self.IDENTITY:
                     result.replaces.append(key)
         return result
 
+    @abstractmethod
+    def id_for(self, inputs: dict[str, Any]) -> str:
+        """The ID that ``create`` gives a resource with these inputs (IDs follow from identity)."""
 
-def _contains_unknown(value: Any) -> bool:
-    if isinstance(value, dict):
-        return any(is_unknown(v) or _contains_unknown(v) for v in value.values())
-    return False
+    @abstractmethod
+    def create(self, inputs: dict[str, Any]) -> CreateResult:
+        """Make the resource in Macie from checked inputs."""
 
+    @abstractmethod
+    def read(self, id_: str, state: dict[str, Any]) -> ReadResult:
+        """What Macie holds for ``id_`` (state may be empty: import, or a lookup by ID)."""
 
-class DynamicProvider(ResourceProvider):
-    """The Pulumi dynamic provider around a ``Hooks`` class. Holds no state that is serialised."""
+    def lookup(self, id_: str) -> ReadResult:
+        """What Macie holds for ``id_`` when nothing else is known of it (an import, a lookup by ID);
+        raises NotFoundError when Macie holds nothing for it."""
+        result = self.read(id_, {})
+        if not result.exists:
+            raise NotFoundError(f"{self.NAME} {id_!r} does not exist in Macie ({self.settings.where()}): "
+                                "there is nothing to import or read")
+        return result
 
-    HOOKS: ClassVar[type[Hooks]] = Hooks
+    @abstractmethod
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        """Apply in-place changes (never identity changes, which replace)."""
 
-    def __getstate__(self) -> dict[str, Any]:
-        return {}  # nothing on the instance ever reaches the stack's state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        pass
-
-    def configure(self, req: ConfigureRequest) -> None:
-        settings, failures = settings_from_config(req.config.get)
-        self._config_failures = failures
-        self._hooks = self.HOOKS(settings)
-        self._lock = threading.Lock()
-
-    def hooks(self) -> Hooks:
-        hooks = getattr(self, "_hooks", None)
-        if hooks is None:  # not configured (a direct call outside the engine): defaults and env only
-            self.configure(ConfigureRequest(_NoConfig()))  # type: ignore[arg-type]
-            hooks = self._hooks
-        failures = getattr(self, "_config_failures", [])
-        if failures:
-            raise ConfigurationError("; ".join(f"{key}: {reason}" for key, reason in failures))
-        return hooks
-
-    def check(self, _olds: Any, news: Any) -> CheckResult:
-        failures = list(getattr(self, "_config_failures", []))
-        hooks = getattr(self, "_hooks", None) or self.HOOKS()
-        inputs, input_failures = hooks.check(dict(_olds or {}), dict(news or {}))
-        failures += input_failures
-        return CheckResult(inputs, [CheckFailure(prop, reason) for prop, reason in failures])
-
-    def diff(self, _id: str, _olds: Any, _news: Any) -> DiffResult:
-        result = self.hooks().diff(_id, dict(_olds), dict(_news))
-        return DiffResult(changes=bool(result.changes), replaces=result.replaces, delete_before_replace=False)
-
-    def create(self, props: Any) -> CreateResult:
-        id_, outs = self.hooks().create(_inputs(props))
-        return CreateResult(id_=id_, outs=outs)
-
-    def read(self, id_: str, props: Any) -> ReadResult:
-        found, outs, inputs = self.hooks().read(id_, _inputs(props or {}))
-        if found is None:
-            return ReadResult(None, {})
-        return ReadResult(found, outs, inputs)
-
-    def update(self, _id: str, _olds: Any, _news: Any) -> UpdateResult:
-        return UpdateResult(outs=self.hooks().update(_id, _inputs(_olds), _inputs(_news)))
-
-    def delete(self, _id: str, _props: Any) -> None:
-        self.hooks().delete(_id, _inputs(_props))
-
-
-class _NoConfig:
-    def get(self, key: str) -> Any:
-        return None
-
-
-def _inputs(props: Any) -> dict[str, Any]:
-    return {k: v for k, v in dict(props).items() if not k.startswith("__")}
+    @abstractmethod
+    def delete(self, id_: str, state: dict[str, Any]) -> None:
+        """Remove the resource from Macie; what is already gone counts as deleted."""

@@ -17,7 +17,8 @@ from typing import Any
 
 from ..client import ClientSettings
 from ..errors import ConfigurationError, MacieApiError
-from .validation import check_config
+from ._schema import SCHEMA
+from .validation import check_config, coerce
 
 CONFIG_KEYS = ("region", "endpointUrl", "profile", "maxAttempts")
 
@@ -25,29 +26,57 @@ _clients: dict[ClientSettings, Any] = {}
 _clients_lock = threading.Lock()
 
 
-def settings_from_config(get: Callable[[str], Any]) -> tuple[ClientSettings, list[tuple[str, str]]]:
-    """Settings from config values (``get("macie:region")``...), and the failures of bad values."""
+def config_values(get: Callable[[str], Any]) -> dict[str, Any]:
+    """The provider's config values by key (``region``...), read with ``get("macie:region")``...;
+    a whole number given as digits (stack config is text) becomes a number."""
     values: dict[str, Any] = {key: get(f"macie:{key}") for key in CONFIG_KEYS}
-    if isinstance(values["maxAttempts"], str):
-        try:
-            values["maxAttempts"] = int(values["maxAttempts"])
-        except ValueError:
-            pass
+    for key, value in values.items():
+        if isinstance(value, str) and SCHEMA["config"][key]["type"] == "integer":
+            try:
+                values[key] = int(value)
+            except ValueError:
+                pass
+        elif value is not None:
+            values[key] = coerce(SCHEMA["config"][key], value)[0]
+    return values
+
+
+def settings_from_values(values: dict[str, Any]) -> tuple[ClientSettings, list[tuple[str, str]]]:
+    """Settings from config values (keys without the ``macie:`` namespace), and the failures of bad
+    values, each naming its ``macie:`` key and the rule."""
     failures = check_config(values)
     if failures:
         return ClientSettings(), failures
     settings = ClientSettings(
         # botocore reads AWS_DEFAULT_REGION and the profile itself; AWS_REGION is the newer convention.
-        region=values["region"] or os.environ.get("AWS_REGION") or None,
-        endpoint_url=values["endpointUrl"] or None,
-        profile=values["profile"] or None,
-        max_attempts=values["maxAttempts"] or 8,
+        region=values.get("region") or os.environ.get("AWS_REGION") or None,
+        endpoint_url=values.get("endpointUrl") or None,
+        profile=values.get("profile") or None,
+        max_attempts=values.get("maxAttempts") or 8,
     )
     try:
         settings.validate()
     except ConfigurationError as error:
         return ClientSettings(), [("macie:config", str(error))]
     return settings, []
+
+
+def settings_from_config(get: Callable[[str], Any]) -> tuple[ClientSettings, list[tuple[str, str]]]:
+    """Settings from config values (``get("macie:region")``...), and the failures of bad values."""
+    return settings_from_values(config_values(get))
+
+
+def warm(settings: ClientSettings) -> None:
+    """Build the client for ``settings`` in the background (importing botocore takes a while), so
+    the first call, often a refresh's first read, does not wait for it. Errors are left for that call."""
+
+    def build() -> None:
+        try:
+            client_for(settings)
+        except Exception:  # noqa: BLE001 - the first real call reports it, with its action
+            pass
+
+    threading.Thread(target=build, name="macie-client-warm-up", daemon=True).start()
 
 
 def client_for(settings: ClientSettings) -> Any:
@@ -82,7 +111,7 @@ def api_call(action: str, subject: str) -> Iterator[None]:
         message = info.get("Message") or str(error)
         if attempts:
             message += f" (after {attempts + 1} attempts)"
-        raise MacieApiError(action, info.get("Code", "Unknown"), message, subject) from None
+        raise MacieApiError(action, info.get("Code", "Unknown"), message, subject, attempts + 1) from None
     except BotoCoreError as error:
         raise MacieApiError(action, type(error).__name__, str(error), subject) from None
 

@@ -8,22 +8,36 @@ fresh list, not by matching the error's message).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
-from ..errors import MacieApiError
-from .base import DynamicProvider, Hooks
+from ..errors import InputError, MacieApiError
+from ..hosts.dynamic import DynamicProvider
+from .base import CreateResult, Hooks, ReadResult, UpdateResult
 from .context import api_call
 
-TOKEN = "macie:index:MacieMemberAccount"
+#: Where the members are kept in the list cache.
+_MEMBERS = "members"
+_ID = re.compile(r"[0-9]{12}")
+
+
+def parse_id(id_: str) -> str:
+    """The member account ID that a resource ID names."""
+    if not isinstance(id_, str) or not _ID.fullmatch(id_):
+        raise InputError("id", id_, f"an ID is {MemberAccountHooks.ID_FORMAT}, 12 digits, e.g. "
+                                    f"{MemberAccountHooks.ID_EXAMPLE}")
+    return id_
 
 
 class MemberAccountHooks(Hooks):
-    TOKEN = TOKEN
+    NAME = "MacieMemberAccount"
     IDENTITY = ("memberAccountId",)
+    ID_FORMAT = "<memberAccountId>"
+    ID_EXAMPLE = "111122223333"
 
     def _subject(self, account: str) -> str:
-        return f"MacieMemberAccount {account}"
+        return f"{self.NAME} {account}"
 
     def _members(self) -> dict[str, Any]:
         def fetch() -> Iterator[tuple[str, Any]]:
@@ -34,40 +48,53 @@ class MemberAccountHooks(Hooks):
                     for member in page.get("memberAccounts", []):
                         yield member["accountId"], member
 
-        return self.cache.items("members", fetch)
+        return self.cache.items(_MEMBERS, fetch)
 
-    def create(self, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        account = self.normalise(inputs)["memberAccountId"]
-        with api_call("AssociateMemberAccount", self._subject(account)):
-            self.client.associate_member_account(memberAccountId=account)
-        self.cache.put("members", account, {"accountId": account})
-        return account, {"memberAccountId": account}
+    def _is_member(self, account: str) -> bool:
+        """Whether ``account`` is a member now, from a fresh list."""
+        self.cache.forget(_MEMBERS)
+        return account in self._members()
 
-    def read(self, id_: str, props: dict[str, Any]) -> tuple[str | None, dict[str, Any], dict[str, Any]]:
-        if id_ not in self._members():
-            return None, {}, {}
-        outs = {"memberAccountId": id_}
-        return id_, outs, dict(outs)
+    def id_for(self, inputs: dict[str, Any]) -> str:
+        return str(self.normalise(inputs)["memberAccountId"])
 
-    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
+    def create(self, inputs: dict[str, Any]) -> CreateResult:
+        account = self.id_for(inputs)
+        try:
+            with api_call("AssociateMemberAccount", self._subject(account)):
+                self.client.associate_member_account(memberAccountId=account)
+        except MacieApiError as error:
+            # A retried call whose first attempt went through (its answer lost) is refused as "already
+            # a member": that association is ours. Without a retry the refusal stands.
+            if not (error.code == "InvalidInputException" and error.attempts > 1 and self._is_member(account)):
+                raise
+        self.cache.put(_MEMBERS, account, {"accountId": account})
+        return CreateResult(account, {"memberAccountId": account})
+
+    def read(self, id_: str, state: dict[str, Any]) -> ReadResult:
+        account = parse_id(id_)
+        if account not in self._members():
+            return ReadResult.gone()
+        outs = {"memberAccountId": account}
+        return ReadResult(account, outs, dict(outs))
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         # memberAccountId is the only property and it replaces; the engine never updates in place.
-        return {"memberAccountId": id_}
+        return UpdateResult({"memberAccountId": id_})
 
-    def delete(self, id_: str, props: dict[str, Any]) -> None:
+    def delete(self, id_: str, state: dict[str, Any]) -> None:
         try:
             with api_call("DisassociateMemberAccount", self._subject(id_)):
                 self.client.disassociate_member_account(memberAccountId=id_)
         except MacieApiError as error:
-            if error.code != "InvalidInputException":
-                raise
             # Not a member any more (already gone), or a real refusal: look at a fresh list.
-            self.cache.forget("members")
-            if id_ in self._members():
+            if error.code != "InvalidInputException" or self._is_member(id_):
                 raise
-        self.cache.remove("members", id_)
+        self.cache.remove(_MEMBERS, id_)
 
 
 class MacieMemberAccountProvider(DynamicProvider):
-    """Dynamic provider for ``MacieMemberAccount``."""
+    """The dynamic provider of ``MacieMemberAccount``. Existing stacks name this class by this
+    module's path: it stays here."""
 
     HOOKS = MemberAccountHooks

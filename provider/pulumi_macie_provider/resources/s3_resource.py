@@ -15,14 +15,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..errors import FailedItemError, InputError, MacieApiError
+from ..hosts.dynamic import DynamicProvider
 from ._schema import SCHEMA
-from .base import DynamicProvider, Hooks
+from .base import CheckResult, CreateResult, Hooks, ReadResult, UpdateResult
 from .context import api_call
 from .validation import normalise
 
-TOKEN = "macie:index:MacieS3Resource"
 _ID = re.compile(r"(?:([0-9]{12}):)?([^/:]+)(?:/(.*))?", re.DOTALL)
-_CLASSIFICATION = SCHEMA["resources"][TOKEN]["classificationType"]["properties"]
 
 
 def make_id(bucket: str, prefix: str = "", member: str | None = None) -> str:
@@ -40,29 +39,31 @@ def _target(bucket: str, prefix: str, **fields: Any) -> dict[str, Any]:
 
 def parse_id(id_: str) -> tuple[str, str, str | None]:
     """(bucketName, prefix, memberAccountId or None) of a resource ID."""
-    match = _ID.fullmatch(id_)
+    match = _ID.fullmatch(id_) if isinstance(id_, str) else None
     if not match:
-        raise InputError("id", id_, "an ID is [<memberAccountId>:]<bucketName>[/<prefix>], e.g. "
-                                   "111122223333:corp-logs/2024/")
+        raise InputError("id", id_, f"an ID is {S3ResourceHooks.ID_FORMAT}, e.g. {S3ResourceHooks.ID_EXAMPLE}")
     member, bucket, prefix = match.groups()
     return bucket, prefix or "", member
 
 
 class S3ResourceHooks(Hooks):
-    TOKEN = TOKEN
+    NAME = "MacieS3Resource"
     IDENTITY = ("bucketName", "prefix", "memberAccountId")
+    ID_FORMAT = "[<memberAccountId>:]<bucketName>[/<prefix>]"
+    ID_EXAMPLE = "111122223333:corp-logs/2024/"
 
     def normalise(self, inputs: dict[str, Any]) -> dict[str, Any]:
         out = super().normalise(inputs)
-        out["classificationType"] = normalise(_CLASSIFICATION, out.get("classificationType") or {})
+        classification = SCHEMA["resources"][self.token()]["classificationType"]["properties"]
+        out["classificationType"] = normalise(classification, out.get("classificationType") or {})
         out.setdefault("prefix", "")
         return out
 
-    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-        inputs, failures = super().check(olds, news)
-        if not failures:
-            inputs = self.normalise(inputs)
-        return inputs, failures
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        result = super().check(olds, news)
+        if result.failures:
+            return result
+        return CheckResult(self.normalise(result.inputs))
 
     def _scope(self, member: str | None) -> dict[str, str]:
         return {"memberAccountId": member} if member else {}
@@ -91,44 +92,61 @@ class S3ResourceHooks(Hooks):
         failed = result.get("failedS3Resources") or []
         if failed:
             item = failed[0]
+            attempts = result.get("ResponseMetadata", {}).get("RetryAttempts", 0) + 1
             raise FailedItemError(action, item.get("errorCode") or "Unknown",
-                                  item.get("errorMessage") or "the item failed", subject)
+                                  item.get("errorMessage") or "the item failed", subject, attempts)
 
-    def create(self, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    def _holds(self, member: str | None, bucket: str, prefix: str) -> Any:
+        """The item Macie holds for (bucket, prefix) of ``member`` now, from a fresh list, or None."""
+        self.cache.forget(("s3", member))
+        return self._resources(member).get((bucket, prefix))
+
+    def id_for(self, inputs: dict[str, Any]) -> str:
+        new = self.normalise(inputs)
+        return make_id(new["bucketName"], new["prefix"], new.get("memberAccountId"))
+
+    def create(self, inputs: dict[str, Any]) -> CreateResult:
         new = self.normalise(inputs)
         bucket, prefix, member = new["bucketName"], new["prefix"], new.get("memberAccountId")
         id_ = make_id(bucket, prefix, member)
         item = _target(bucket, prefix, classificationType=new["classificationType"])
-        subject = f"MacieS3Resource {id_}"
+        subject = f"{self.NAME} {id_}"
         with api_call("AssociateS3Resources", subject):
             result = self.client.associate_s3_resources(s3Resources=[item], **self._scope(member))
-        self._failed("AssociateS3Resources", subject, result)
+        try:
+            self._failed("AssociateS3Resources", subject, result)
+        except FailedItemError as error:
+            # A retried call whose first attempt went through (its answer lost) reports the item as
+            # already associated: that association is ours. Without a retry the refusal stands.
+            held = self._holds(member, bucket, prefix) if error.attempts > 1 else None
+            if held is None or held.get("classificationType") != new["classificationType"]:
+                raise
         self.cache.put(("s3", member), (bucket, prefix), item)
-        return id_, self._outs(bucket, prefix, member, new["classificationType"])
+        return CreateResult(id_, self._outs(bucket, prefix, member, new["classificationType"]))
 
-    def read(self, id_: str, props: dict[str, Any]) -> tuple[str | None, dict[str, Any], dict[str, Any]]:
+    def read(self, id_: str, state: dict[str, Any]) -> ReadResult:
         bucket, prefix, member = parse_id(id_)
         item = self._resources(member).get((bucket, prefix))
         if item is None:
-            return None, {}, {}
+            return ReadResult.gone()
         outs = self._outs(bucket, prefix, member, item["classificationType"])
-        return id_, outs, dict(outs)
+        return ReadResult(id_, outs, dict(outs))
 
-    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         new = self.normalise(news)
         bucket, prefix, member = parse_id(id_)
         item = _target(bucket, prefix, classificationTypeUpdate=new["classificationType"])
-        subject = f"MacieS3Resource {id_}"
+        subject = f"{self.NAME} {id_}"
         with api_call("UpdateS3Resources", subject):
             result = self.client.update_s3_resources(s3ResourcesUpdate=[item], **self._scope(member))
         self._failed("UpdateS3Resources", subject, result)
         self.cache.put(("s3", member), (bucket, prefix),
                        _target(bucket, prefix, classificationType=new["classificationType"]))
-        return self._outs(bucket, prefix, member, new["classificationType"])
+        return UpdateResult(self._outs(bucket, prefix, member, new["classificationType"]))
 
-    def delete(self, id_: str, props: dict[str, Any]) -> None:
+    def delete(self, id_: str, state: dict[str, Any]) -> None:
         bucket, prefix, member = parse_id(id_)
-        subject = f"MacieS3Resource {id_}"
+        subject = f"{self.NAME} {id_}"
         with api_call("DisassociateS3Resources", subject):
             result = self.client.disassociate_s3_resources(associatedS3Resources=[_target(bucket, prefix)],
                                                            **self._scope(member))
@@ -136,13 +154,13 @@ class S3ResourceHooks(Hooks):
             self._failed("DisassociateS3Resources", subject, result)
         except MacieApiError:
             # Already gone is success; anything else is a real refusal. Look at a fresh list.
-            self.cache.forget(("s3", member))
-            if (bucket, prefix) in self._resources(member):
+            if self._holds(member, bucket, prefix) is not None:
                 raise
         self.cache.remove(("s3", member), (bucket, prefix))
 
 
 class MacieS3ResourceProvider(DynamicProvider):
-    """Dynamic provider for ``MacieS3Resource``."""
+    """The dynamic provider of ``MacieS3Resource``. Existing stacks name this class by this module's
+    path: it stays here."""
 
     HOOKS = S3ResourceHooks

@@ -23,6 +23,31 @@ def is_unknown(value: Any) -> bool:
     return isinstance(value, Unknown) or (isinstance(value, str) and value == UNKNOWN)
 
 
+def contains_unknown(value: Any) -> bool:
+    """True for an unknown value, or an object with one inside."""
+    if isinstance(value, dict):
+        return any(contains_unknown(v) for v in value.values())
+    return is_unknown(value)
+
+
+def _whole_number(value: Any) -> bool:
+    return (isinstance(value, int) and not isinstance(value, bool)) or (
+        isinstance(value, float) and value.is_integer())
+
+
+def coerce(spec: dict[str, Any], value: Any) -> tuple[Any, bool]:
+    """A whole number given for a string property, as its decimal digits, and whether it was one.
+
+    YAML programs and config send an unquoted ``111122223333`` as a number (over gRPC, a double);
+    its digits are the string meant. A number loses leading zeros, so the usual rules still judge it.
+    """
+    if spec["type"] == "string" and _whole_number(value):
+        return str(int(value)), True
+    if spec["type"] == "integer" and isinstance(value, float) and value.is_integer():
+        return int(value), False
+    return value, False
+
+
 @lru_cache(maxsize=None)
 def _pattern(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
@@ -37,6 +62,10 @@ def check_value(path: str, spec: dict[str, Any], value: Any) -> list[tuple[str, 
     """Failures of one value against its property spec, as (property path, reason) pairs."""
     if is_unknown(value):
         return []
+    value, was_number = coerce(spec, value)
+    if was_number:
+        return [(path, f"{reason} (it was given as the number {value}; quote it as a string to keep "
+                       "leading zeros)") for path, reason in check_value(path, spec, value)]
     kind = spec["type"]
     expected = TYPE_NAMES[kind]
     if not isinstance(value, expected) or (kind == "integer" and isinstance(value, bool)):
@@ -74,6 +103,8 @@ def normalise(props: dict[str, Any], value: Any) -> Any:
         return value
     out = dict(value)
     for key, spec in props.items():
+        if key in out:
+            out[key] = coerce(spec, out[key])[0]
         if out.get(key) is None and "default" in spec:
             out[key] = spec["default"]
         if spec["type"] == "object" and isinstance(out.get(key), dict):

@@ -1,0 +1,92 @@
+"""Time limits on the calls a client makes: no attempt starts, and no retry waits, past a deadline.
+
+A host sets the limit of one operation (a resource's ``customTimeouts``) around the hook call with
+``time_limit(seconds)``; every client made by ``make_client`` honours it in the thread that set it.
+Without a limit, calls are bounded by the client's connect and read timeouts and its retry count.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from botocore.exceptions import BotoCoreError
+
+_DEADLINE: ContextVar[tuple[float, float] | None] = ContextVar("macie_deadline", default=None)
+
+
+class DeadlineExceeded(BotoCoreError):
+    """The operation's time limit ran out before Macie answered it for good."""
+
+    fmt = "{detail}"
+
+
+@contextmanager
+def time_limit(seconds: float | None) -> Iterator[None]:
+    """Bound the calls made inside the block to ``seconds`` from now (None or 0: no limit)."""
+    if not seconds or seconds <= 0:
+        yield
+        return
+    token = _DEADLINE.set((time.monotonic() + seconds, seconds))
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
+def _left() -> tuple[float, float] | None:
+    """(seconds left, the limit) of the current deadline, or None."""
+    current = _DEADLINE.get()
+    if current is None:
+        return None
+    deadline, limit = current
+    return deadline - time.monotonic(), limit
+
+
+def _last_error(kwargs: dict[str, Any]) -> str:
+    response = kwargs.get("response")
+    if response is not None and isinstance(response[1], dict):
+        error = response[1].get("Error", {})
+        if error.get("Code"):
+            return f"{error['Code']}: {error.get('Message', '')}"
+    exception = kwargs.get("caught_exception")
+    return str(exception) if exception is not None else "no answer"
+
+
+def bound_by_deadline(client: Any, max_attempts: int) -> None:
+    """Make ``client`` honour ``time_limit``: checked before each attempt and before each retry wait.
+
+    botocore's standard retry handler decides whether to retry and how long to wait; it is wrapped so
+    that a wait that would end past the deadline is not started.
+    """
+    from botocore.retries import standard
+
+    events = client.meta.events
+    service = client.meta.service_model.service_id.hyphenize()
+
+    def before_send(**_: Any) -> None:
+        left = _left()
+        if left is not None and left[0] <= 0:
+            raise DeadlineExceeded(detail=f"the time limit of {left[1]:g}s ran out before the call was made")
+
+    events.register(f"before-send.{service}", before_send, unique_id=f"deadline-{service}")
+    if client.meta.config.retries.get("mode") != "standard":
+        return
+    name, unique_id = f"needs-retry.{service}", f"retry-config-{service}"
+    events.unregister(name, unique_id=unique_id)
+    handler = standard.register_retry_handler(client, max_attempts=max_attempts)
+    events.unregister(name, unique_id=unique_id)
+    standard_needs_retry: Callable[..., Any] = handler.needs_retry
+
+    def needs_retry(**kwargs: Any) -> Any:
+        delay = standard_needs_retry(**kwargs)
+        left = _left()
+        if delay is None or left is None or delay < left[0]:
+            return delay
+        raise DeadlineExceeded(detail=f"the time limit of {left[1]:g}s ran out after {kwargs.get('attempts')} "
+                                      f"attempts; the last answer was {_last_error(kwargs)}")
+
+    events.register(name, needs_retry, unique_id=unique_id)
