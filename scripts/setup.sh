@@ -3,8 +3,11 @@
 #   - .venv: a virtual environment with the project (editable) and its test dependencies;
 #   - the Pulumi CLI at the version of the pinned `pulumi` Python package, with its Python language
 #     host and the dynamic-provider shim: one on PATH if its version matches; else built from the Go
-#     module proxy into .tools/pulumi/bin; else, with internet, the official installer.
-# Writes .tools/env.sh, which the other scripts source to put both on PATH.
+#     module proxy into .tools/pulumi/bin; else, with internet, the official installer;
+#   - Pulumi's YAML language host (built from the Go module proxy unless one is on PATH);
+#   - the native plugin pulumi-resource-macie, packaged from the venv and installed with
+#     `pulumi plugin install` into the PULUMI_HOME that .tools/env.sh sets.
+# Writes .tools/env.sh, which the other scripts source to put all of them on PATH.
 # Prints each step and how long it took. Caches: Go's module and build caches, the venv, .tools.
 set -euo pipefail
 
@@ -123,6 +126,25 @@ fi
 [ "$(version_of "$PULUMI_DIR/pulumi")" = "$WANT" ] || fail "pulumi in $PULUMI_DIR is not $WANT"
 done_step
 
+# -- YAML language host ---------------------------------------------------------------------------
+YAML_VERSION=v1.25.0
+step "Pulumi YAML language host $YAML_VERSION"
+if [ "$PULUMI_DIR" != "$BIN" ] && command -v pulumi-language-yaml >/dev/null; then
+  echo "    using $(command -v pulumi-language-yaml)"
+elif [ -x "$BIN/pulumi-language-yaml" ] && { [ "$(cat "$BIN/.yaml-stamp" 2>/dev/null)" = "$YAML_VERSION" ] \
+     || grep -q official "$BIN/.stamp" 2>/dev/null; }; then
+  echo "    cached in .tools/pulumi/bin"
+else
+  command -v go >/dev/null || fail "Go is needed to build pulumi-language-yaml"
+  # Its own module (no replaces), built on its own: it needs pkg/sdk v3.206.0, not the CLI's version.
+  mkdir -p "$BIN"
+  GOFLAGS=-mod=mod GOTOOLCHAIN=local GOBIN="$BIN" \
+    go install "github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml@$YAML_VERSION" \
+    || fail "could not build pulumi-language-yaml $YAML_VERSION from the Go module proxy"
+  echo "$YAML_VERSION" > "$BIN/.yaml-stamp"
+fi
+done_step
+
 cat > "$TOOLS/env.sh" <<ENV
 # Written by scripts/setup.sh: the project's venv and Pulumi CLI first on PATH, Pulumi offline.
 export PATH="$PULUMI_DIR:$VENV/bin:\$PATH"
@@ -130,5 +152,24 @@ export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 export PULUMI_HOME="\${PULUMI_HOME:-$TOOLS/pulumi-home}"
 ENV
+# -- the native plugin ----------------------------------------------------------------------------
+step "Native plugin pulumi-resource-macie"
+(
+  # shellcheck source=/dev/null
+  source "$TOOLS/env.sh"
+  tarball=$("$VENV/bin/pulumi-macie-plugin" package --out "$TOOLS/plugins")
+  stamp=$( (sha256sum "$tarball"; echo "$PULUMI_HOME") | sha256sum | cut -d' ' -f1)
+  if [ "$(cat "$TOOLS/plugins/.stamp" 2>/dev/null)" != "$stamp" ] \
+     || ! ls "$PULUMI_HOME"/plugins/resource-macie-v*/pulumi-resource-macie >/dev/null 2>&1; then
+    version=$("$VENV/bin/python" -c 'import pulumi_macie_provider as p; print(p.__version__)')
+    pulumi plugin install resource macie "$version" --file "$tarball" --reinstall >/dev/null
+    echo "$stamp" > "$TOOLS/plugins/.stamp"
+    echo "    installed $(basename "$tarball") into $PULUMI_HOME/plugins"
+  else
+    echo "    up to date"
+  fi
+)
+done_step
+
 printf '==> setup finished in %.1fs (pulumi %s, python %s)\n' "$(echo "$(now) - $SETUP_START" | bc)" \
   "$WANT" "$("$VENV/bin/python" -c 'import platform; print(platform.python_version())')"

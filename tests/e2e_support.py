@@ -24,12 +24,14 @@ WRITE_ACTIONS = ("AssociateMemberAccount", "DisassociateMemberAccount", "Associa
                  "DisassociateS3Resources", "UpdateS3Resources")
 
 
-def holdings(endpoint: LocalEndpoint) -> dict[str, Any]:
-    """What the endpoint's own store holds: members, and S3 resources as (member, bucket, prefix, oneTime)."""
+def holdings(endpoint: LocalEndpoint, region: str | None = None) -> dict[str, Any]:
+    """What the endpoint's own store holds (in ``region``, or in all): members, and S3 resources as
+    (member, bucket, prefix, oneTime, continuous)."""
+    where, args = (" WHERE region = ?", (region,)) if region else ("", ())
     with endpoint.store.transaction() as db:
-        members = sorted(r[0] for r in db.execute("SELECT account_id FROM members"))
+        members = sorted(r[0] for r in db.execute("SELECT account_id FROM members" + where, args))
         s3 = sorted(tuple(r) for r in db.execute(
-            "SELECT member, bucket, prefix, one_time, continuous FROM s3_resources"))
+            "SELECT member, bucket, prefix, one_time, continuous FROM s3_resources" + where, args))
     return {"members": members, "s3": s3}
 
 
@@ -65,8 +67,17 @@ class Scenario:
         return holdings(self.endpoint)
 
 
-def example_stack(base: Path, example: str, endpoint: LocalEndpoint, **env: str) -> PulumiStack:
-    """A copy of ``examples/<example>`` whose virtualenv is this interpreter's, as a fresh stack."""
+def native_plugin_tarball(base: Path) -> Path:
+    """The native plugin's tarball, as ``pulumi-macie-plugin package`` writes it, in ``base``."""
+    from pulumi_macie_provider.hosts.plugin import package
+
+    return Path(package(str(base), python=sys.executable))
+
+
+def example_stack(base: Path, example: str, endpoint: LocalEndpoint, plugin: Path | None = None,
+                  **env: str) -> PulumiStack:
+    """A copy of ``examples/<example>`` whose virtualenv is this interpreter's, as a fresh stack;
+    with ``plugin`` (a tarball), the native plugin is installed into the stack's PULUMI_HOME."""
     workdir = base / example
     shutil.copytree(ROOT / "examples" / example, workdir)
     pulumi_yaml = workdir / "Pulumi.yaml"
@@ -77,6 +88,8 @@ def example_stack(base: Path, example: str, endpoint: LocalEndpoint, **env: str)
            "AWS_REGION": "us-east-1", "AWS_CONFIG_FILE": str(base / "no-aws-config"),
            "AWS_SHARED_CREDENTIALS_FILE": str(base / "no-aws-credentials")}
     stack = PulumiStack(workdir, extra_env={**aws, **env})
+    if plugin is not None:
+        stack.install_plugin(plugin)
     stack.run("stack", "init", stack.stack)
     stack.config_set("macie:endpointUrl", endpoint.url)
     return stack

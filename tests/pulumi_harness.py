@@ -107,6 +107,16 @@ class PulumiStack:
     def destroy(self, *extra: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
         return self.run("destroy", "--yes", "--skip-preview", *extra, **kwargs)
 
+    def install_plugin(self, tarball: Path) -> None:
+        """Install the native plugin from its tarball into this stack's PULUMI_HOME, as users do."""
+        from pulumi_macie_provider import __version__
+
+        command = [pulumi_binary(), "plugin", "install", "resource", "macie", __version__, "--file", str(tarball),
+                   "--non-interactive"]
+        result = subprocess.run(command, env=self.env, capture_output=True, text=True, timeout=120)
+        if result.returncode != 0:
+            raise PulumiError(f"plugin install failed:\n{result.stdout}\n{result.stderr}")
+
     def config_set(self, key: str, value: str, secret: bool = False) -> None:
         self.run("config", "set", key, value, *(["--secret"] if secret else []))
 

@@ -156,7 +156,8 @@ def test_import_refuses_missing_association(scenario: Scenario, tmp_path: Path) 
          str(tmp_path / "ghost.json"), "--endpoint-url", scenario.endpoint.url],
         env=scenario.stack.env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 1
-    assert "does not exist in Macie; there is nothing to import" in result.stderr
+    assert "does not exist in Macie (region us-east-1, endpoint http://127.0.0.1:" in result.stderr
+    assert "there is nothing to import" in result.stderr
     assert not (tmp_path / "ghost.json").exists()
 
 

@@ -5,6 +5,12 @@ Subpackages:
 - ``client``: the botocore service model for ``macie`` (API 2017-12-19) and the one client factory.
 - ``local``: ``macie-local``, a local Macie Classic endpoint (with S3 served by moto) on one port.
 - ``resources``: the hook logic of the ``MacieMemberAccount`` and ``MacieS3Resource`` resources.
+- ``hosts``: the two hosts of those hooks, the Python dynamic provider and the native plugin.
+
+The package's version has one source, ``pyproject.toml``; everything else (the plugin, the schema it
+serves, the SDKs) takes it from the installed distribution's metadata.
 """
 
-__version__ = "0.1.0"
+from importlib.metadata import version as _version
+
+__version__ = _version("pulumi-macie")

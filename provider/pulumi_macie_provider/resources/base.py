@@ -98,7 +98,8 @@ class Hooks(ABC):
     hosts, the generators, the importer and the tests read them there.
     """
 
-    #: The resource's name in schema.json (``macie:index:<NAME>`` is its type token).
+    #: The package and the resource's name: ``<PACKAGE>:index:<NAME>`` is its type token.
+    PACKAGE: ClassVar[str] = "macie"
     NAME: ClassVar[str] = ""
     #: The properties whose change replaces the resource (schema.json's ``replaceOnChanges``).
     IDENTITY: ClassVar[tuple[str, ...]] = ()
@@ -113,7 +114,7 @@ class Hooks(ABC):
 
     @classmethod
     def token(cls) -> str:
-        return f"macie:index:{cls.NAME}"
+        return f"{cls.PACKAGE}:index:{cls.NAME}"
 
     @property
     def client(self) -> Any:

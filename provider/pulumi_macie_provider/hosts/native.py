@@ -1,0 +1,278 @@
+"""The native plugin host, ``pulumi-resource-macie``: Pulumi's ResourceProvider gRPC protocol served
+straight from the SDK's generated stubs around the resources' hooks.
+
+    python -m pulumi_macie_provider.hosts.native [ENGINE_ADDRESS] [engine flags...]
+
+The engine starts the plugin, reads the port it prints, and calls:
+
+- GetPluginInfo, Handshake, GetSchema (schema.json, with the package's version);
+- CheckConfig (``macie:region``, ``endpointUrl``, ``profile``, ``maxAttempts`` checked with the same
+  rules and messages as the dynamic provider; an unknown key is refused, so a typo never sends calls
+  elsewhere; a region left to the environment is resolved and recorded here, so the provider's
+  state says where its resources live), DiffConfig (a new region or endpoint replaces the resources;
+  the others update the provider), Configure;
+- Check, Diff, Create, Read, Update, Delete: one hook call each (a preview's Create and Update answer
+  the checked inputs, which are what the outputs will be, and call nothing). Create/Update/Delete run under the
+  resource's ``customTimeouts`` (``client.deadline``). A Read with nothing but an ID (``pulumi
+  import``, the ``import`` option, ``get``) fails with a clear message when Macie holds nothing.
+
+Every failure reaches the engine as one line: the action, the resource, AWS's error code and message.
+Secrets arrive as plain values (the plugin does not accept secrets; the engine keeps them secret).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterable
+from concurrent import futures
+from typing import Any, TypeVar
+
+import grpc
+from google.protobuf import empty_pb2, json_format, struct_pb2
+from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
+
+from ..client.deadline import time_limit
+from ..errors import MacieError
+from ..resources.base import Hooks
+from ..resources.context import CONFIG_KEYS, config_values, settings_from_values, warm
+from ..resources.validation import contains_unknown
+
+#: Config keys that say where the resources live: a change replaces them (as pulumi-aws's region).
+LOCATION_KEYS = ("region", "endpointUrl")
+#: Keys that the engine itself adds to a provider's inputs.
+ENGINE_KEYS = ("version", "pluginDownloadURL")
+SCHEMA_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "schema.json")
+
+Response = TypeVar("Response")
+
+
+def to_dict(struct: struct_pb2.Struct) -> dict[str, Any]:
+    return json_format.MessageToDict(struct)
+
+
+def to_struct(values: dict[str, Any]) -> struct_pb2.Struct:
+    struct = struct_pb2.Struct()
+    struct.update(values)
+    return struct
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def translated(method: Callable[..., Response]) -> Callable[..., Response]:
+    """Answer the engine with one line for a failure: the provider's own message, never a traceback."""
+
+    @functools.wraps(method)
+    def handler(self: Any, request: Any, context: grpc.ServicerContext) -> Response:
+        try:
+            return method(self, request, context)
+        except MacieError as error:
+            message, code = one_line(str(error)), grpc.StatusCode.UNKNOWN
+        except Exception as error:  # noqa: BLE001 - a bug of ours still gets one clear line
+            message = one_line(f"pulumi-resource-macie: unexpected {type(error).__name__}: {error}")
+            code = grpc.StatusCode.INTERNAL
+        context.abort(code, message)
+        raise AssertionError("unreachable: abort raises")
+
+    return handler
+
+
+class Provider(provider_pb2_grpc.ResourceProviderServicer):
+    """A package's resource provider: one hooks object per resource type, made at Configure."""
+
+    def __init__(self, hooks: Iterable[type[Hooks]], version: str, schema: Callable[[], str]) -> None:
+        self._types = {cls.token(): cls for cls in hooks}
+        self._version = version
+        self._schema = schema
+        self._hooks: dict[str, Hooks] = {}
+        self._lock = threading.Lock()
+
+    # -- the plugin -----------------------------------------------------------------------------
+
+    def GetPluginInfo(self, request: Any, context: Any) -> plugin_pb2.PluginInfo:
+        return plugin_pb2.PluginInfo(version=self._version)
+
+    def Handshake(self, request: Any, context: Any) -> provider_pb2.ProviderHandshakeResponse:
+        return provider_pb2.ProviderHandshakeResponse(accept_secrets=False, accept_resources=False,
+                                                      accept_outputs=False)
+
+    @translated
+    def GetSchema(self, request: Any, context: Any) -> provider_pb2.GetSchemaResponse:
+        return provider_pb2.GetSchemaResponse(schema=self._schema())
+
+    def Cancel(self, request: Any, context: Any) -> empty_pb2.Empty:
+        return empty_pb2.Empty()
+
+    # -- provider configuration -----------------------------------------------------------------
+
+    @translated
+    def CheckConfig(self, request: Any, context: Any) -> provider_pb2.CheckResponse:
+        news = to_dict(request.news)
+        failures = [
+            provider_pb2.CheckFailure(property=key, reason=f"unknown setting macie:{key}; the settings are "
+                                                           f"{', '.join('macie:' + k for k in CONFIG_KEYS)}")
+            for key in sorted(news) if key not in CONFIG_KEYS and key not in ENGINE_KEYS
+        ]
+        known = {k: v for k, v in news.items() if k in CONFIG_KEYS and not contains_unknown(v)}
+        values = config_values(lambda key: known.get(key.split(":", 1)[1]))
+        failures += [provider_pb2.CheckFailure(property=key, reason=reason)
+                     for key, reason in settings_from_values(values)[1]]
+        inputs = dict(news)
+        inputs.update({k: v for k, v in values.items() if v is not None})
+        if "region" not in news:
+            region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+            if region:
+                inputs["region"] = region  # recorded, so that refresh and destroy go where the resources are
+        return provider_pb2.CheckResponse(inputs=to_struct(inputs), failures=failures)
+
+    @translated
+    def DiffConfig(self, request: Any, context: Any) -> provider_pb2.DiffResponse:
+        olds, news = to_dict(request.olds), to_dict(request.news)
+        changes = sorted(k for k in set(olds) | set(news)
+                         if k not in ENGINE_KEYS and (contains_unknown(news.get(k)) or olds.get(k) != news.get(k)))
+        return provider_pb2.DiffResponse(
+            changes=provider_pb2.DiffResponse.DIFF_SOME if changes else provider_pb2.DiffResponse.DIFF_NONE,
+            replaces=[k for k in changes if k in LOCATION_KEYS],
+            diffs=changes,
+            deleteBeforeReplace=False,
+        )
+
+    @translated
+    def Configure(self, request: Any, context: Any) -> provider_pb2.ConfigureResponse:
+        args = to_dict(request.args) if request.HasField("args") else {}
+        if not args:  # older engines: "macie:config:region" = "us-east-1"
+            args = {key.rsplit(":", 1)[-1]: value for key, value in request.variables.items()}
+        settings, failures = settings_from_values(config_values(lambda key: args.get(key.split(":", 1)[1])))
+        if failures:
+            raise MacieError("; ".join(f"macie:{key.removeprefix('macie:')}: {reason}" for key, reason in failures))
+        with self._lock:
+            self._hooks = {token: cls(settings) for token, cls in self._types.items()}
+        warm(settings)
+        return provider_pb2.ConfigureResponse(acceptSecrets=False, supportsPreview=False, acceptResources=False,
+                                              acceptOutputs=False)
+
+    # -- resources ------------------------------------------------------------------------------
+
+    def hooks(self, request: Any) -> Hooks:
+        token = request.type or request.urn.split("::")[-2]
+        with self._lock:
+            hooks = self._hooks.get(token)
+            if hooks is None:
+                if token not in self._types:
+                    raise MacieError(f"unknown resource type {token}: this plugin serves "
+                                     f"{', '.join(sorted(self._types))}")
+                hooks = self._hooks[token] = self._types[token]()  # not configured yet: checks only
+        return hooks
+
+    @translated
+    def Check(self, request: Any, context: Any) -> provider_pb2.CheckResponse:
+        result = self.hooks(request).check(to_dict(request.olds), to_dict(request.news))
+        return provider_pb2.CheckResponse(
+            inputs=to_struct(result.inputs),
+            failures=[provider_pb2.CheckFailure(property=f.property, reason=f.reason) for f in result.failures],
+        )
+
+    @translated
+    def Diff(self, request: Any, context: Any) -> provider_pb2.DiffResponse:
+        olds = to_dict(request.olds)
+        result = self.hooks(request).diff(request.id, olds, to_dict(request.news))
+        kinds = provider_pb2.PropertyDiff
+        detailed = {
+            key: kinds(kind=(kinds.UPDATE_REPLACE if key in result.replaces else kinds.UPDATE) if key in olds
+                       else (kinds.ADD_REPLACE if key in result.replaces else kinds.ADD))
+            for key in result.changes
+        }
+        return provider_pb2.DiffResponse(
+            changes=provider_pb2.DiffResponse.DIFF_SOME if result.changed else provider_pb2.DiffResponse.DIFF_NONE,
+            replaces=result.replaces,
+            diffs=result.changes,
+            detailedDiff=detailed,
+            hasDetailedDiff=True,
+            deleteBeforeReplace=False,
+        )
+
+    @translated
+    def Create(self, request: Any, context: Any) -> provider_pb2.CreateResponse:
+        if request.preview:  # outputs are the checked inputs; nothing is known to Macie yet
+            return provider_pb2.CreateResponse(properties=request.properties)
+        with time_limit(request.timeout):
+            result = self.hooks(request).create(to_dict(request.properties))
+        return provider_pb2.CreateResponse(id=result.id, properties=to_struct(result.outputs))
+
+    @translated
+    def Read(self, request: Any, context: Any) -> provider_pb2.ReadResponse:
+        hooks = self.hooks(request)
+        state = to_dict(request.properties)
+        if not state and not to_dict(request.inputs):
+            result = hooks.lookup(request.id)  # an import or a lookup: nothing is known but the ID
+        else:
+            result = hooks.read(request.id, state)
+        if not result.exists:
+            return provider_pb2.ReadResponse()
+        return provider_pb2.ReadResponse(id=result.id, properties=to_struct(result.outputs),
+                                         inputs=to_struct(result.inputs))
+
+    @translated
+    def Update(self, request: Any, context: Any) -> provider_pb2.UpdateResponse:
+        if request.preview:
+            return provider_pb2.UpdateResponse(properties=request.news)
+        with time_limit(request.timeout):
+            result = self.hooks(request).update(request.id, to_dict(request.olds), to_dict(request.news))
+        return provider_pb2.UpdateResponse(properties=to_struct(result.outputs))
+
+    @translated
+    def Delete(self, request: Any, context: Any) -> empty_pb2.Empty:
+        with time_limit(request.timeout):
+            self.hooks(request).delete(request.id, to_dict(request.properties))
+        return empty_pb2.Empty()
+
+
+@functools.lru_cache(maxsize=None)
+def package_schema() -> str:
+    """schema.json as GetSchema serves it: with the package's version."""
+    from .. import __version__
+
+    with open(SCHEMA_PATH, encoding="utf-8") as handle:
+        schema = json.load(handle)
+    schema["version"] = __version__
+    return json.dumps(schema)
+
+
+def serve(provider: Provider, argv: list[str] | None = None) -> None:
+    """Serve ``provider`` on 127.0.0.1 as the engine expects: print the port, then serve until killed."""
+    parser = argparse.ArgumentParser(prog="pulumi-resource-macie", description=__doc__.split("\n\n")[0])
+    parser.add_argument("engine", nargs="?", help="the engine's address (the engine passes it)")
+    parser.parse_known_args(argv)
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=16),
+                         options=[("grpc.max_receive_message_length", 400 * 1024 * 1024)])
+    provider_pb2_grpc.add_ResourceProviderServicer_to_server(provider, server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    sys.stdout.write(f"{port}\n")
+    sys.stdout.flush()
+    server.wait_for_termination()
+
+
+def _import_botocore() -> None:
+    """Import the client layer (botocore) while the engine is still starting and configuring us."""
+    import importlib
+
+    importlib.import_module("pulumi_macie_provider.client.factory")
+
+
+def main(argv: list[str] | None = None) -> None:
+    threading.Thread(target=_import_botocore, name="macie-import-botocore", daemon=True).start()
+    from .. import __version__
+    from ..resources.registry import RESOURCES
+
+    serve(Provider([resource.hooks for resource in RESOURCES], __version__, package_schema), argv)
+
+
+if __name__ == "__main__":
+    main()

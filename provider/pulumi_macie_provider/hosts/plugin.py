@@ -1,0 +1,91 @@
+"""``pulumi-macie-plugin``: package and install the native plugin ``pulumi-resource-macie``.
+
+    pulumi-macie-plugin install [--reinstall]     # into $PULUMI_HOME/plugins, with `pulumi plugin install`
+    pulumi-macie-plugin package [--out DIR]       # write pulumi-resource-macie-v<version>-<os>-<arch>.tar.gz
+
+The plugin is this package served by the Python that runs this command (its virtualenv, where
+``pulumi-macie`` is installed): the tarball holds one executable, ``pulumi-resource-macie``, a shell
+script that starts ``python -m pulumi_macie_provider.hosts.native`` with that interpreter. Installed
+with ``pulumi plugin install resource macie <version> --file <tarball>``, the engine finds it in
+``$PULUMI_HOME/plugins`` like any released plugin: no PATH lookup, no warning on each run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import platform
+import shlex
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+
+from .. import __version__
+
+PLUGIN = "pulumi-resource-macie"
+_ARCH = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}
+
+
+def launcher(python: str = sys.executable) -> str:
+    """The plugin's executable: a shell script starting the native host with ``python``."""
+    return ("#!/bin/sh\n"
+            "# pulumi-resource-macie: the Amazon Macie Classic provider plugin, served by the Python\n"
+            "# environment that pulumi-macie is installed in (-I: the program's folder is not on sys.path).\n"
+            f"exec {shlex.quote(python)} -I -m pulumi_macie_provider.hosts.native \"$@\"\n")
+
+
+def tarball_name(version: str = __version__) -> str:
+    machine = platform.machine().lower()
+    return f"{PLUGIN}-v{version}-{platform.system().lower()}-{_ARCH.get(machine, machine)}.tar.gz"
+
+
+def package(out_dir: str, python: str = sys.executable, version: str = __version__) -> str:
+    """Write the plugin's tarball into ``out_dir``; answer its path."""
+    os.makedirs(out_dir, exist_ok=True)
+    path = os.path.join(out_dir, tarball_name(version))
+    data = launcher(python).encode()
+    with tarfile.open(path, "w:gz") as archive:
+        info = tarfile.TarInfo(PLUGIN)
+        info.size, info.mode = len(data), 0o755
+        archive.addfile(info, io.BytesIO(data))
+    return path
+
+
+def install(reinstall: bool = False, pulumi: str | None = None, env: dict[str, str] | None = None) -> None:
+    """``pulumi plugin install resource macie <version> --file <tarball>`` with a fresh tarball."""
+    binary = pulumi or shutil.which("pulumi")
+    if binary is None:
+        raise SystemExit("pulumi-macie-plugin: no `pulumi` on PATH; install the Pulumi CLI first")
+    with tempfile.TemporaryDirectory() as folder:
+        command = [binary, "plugin", "install", "resource", "macie", __version__, "--file", package(folder)]
+        if reinstall:
+            command.append("--reinstall")
+        subprocess.run(command, check=True, env=env, stdout=subprocess.DEVNULL)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="pulumi-macie-plugin", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    install_cmd = commands.add_parser("install", help="install the plugin into $PULUMI_HOME/plugins")
+    install_cmd.add_argument("--reinstall", action="store_true", help="replace an installed plugin of this version")
+    package_cmd = commands.add_parser("package", help="write the plugin's tarball")
+    package_cmd.add_argument("--out", default=".", help="folder to write it to (default: the current one)")
+    args = parser.parse_args(argv)
+    if args.command == "package":
+        print(package(args.out))
+        return 0
+    try:
+        install(args.reinstall)
+    except subprocess.CalledProcessError as error:
+        print(f"pulumi-macie-plugin: `{' '.join(error.cmd[:5])} ...` failed (exit {error.returncode})",
+              file=sys.stderr)
+        return 1
+    print(f"installed resource plugin macie v{__version__} ({PLUGIN})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
