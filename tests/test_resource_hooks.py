@@ -8,13 +8,17 @@ from dataclasses import astuple
 from typing import Any
 
 import pytest
+from botocore.exceptions import ConnectionClosedError
 from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime.rpc import UNKNOWN
 
-from pulumi_macie_provider.client import ClientSettings
+from pulumi_macie_provider.client import ClientSettings, make_client
+from pulumi_macie_provider.client.deadline import time_limit
 from pulumi_macie_provider.errors import FailedItemError, InputError, MacieApiError
+from pulumi_macie_provider.local.app import Faults
+from pulumi_macie_provider.local.server import DEFAULT_ACCOUNT, LocalEndpoint
 from pulumi_macie_provider.resources.member_account import MemberAccountHooks
 from pulumi_macie_provider.resources.s3_resource import (
     MacieS3ResourceProvider,
@@ -22,6 +26,8 @@ from pulumi_macie_provider.resources.s3_resource import (
     make_id,
     parse_id,
 )
+
+from .conftest import DEFAULT_CREDENTIALS
 
 DEFAULTS = {"oneTime": "NONE", "continuous": "FULL"}
 FULL = {"oneTime": "FULL", "continuous": "FULL"}
@@ -232,3 +238,66 @@ def test_provider_object_serialises_without_state() -> None:
     raw = base64.b64decode(serialize_provider(provider))
     assert b"127.0.0.1" not in raw and b"us-east-1" not in raw
     assert len(raw) < 300
+
+
+def _first_answer_lost(client: Any, do_it: Callable[[], None]) -> None:
+    """Make the next call's first attempt go through (``do_it``) and its answer get lost, as a dropped
+    connection after the endpoint committed would; botocore then retries the call."""
+    state = {"armed": True}
+
+    def lose(request: Any, **_: Any) -> None:
+        if state["armed"]:
+            state["armed"] = False
+            do_it()
+            raise ConnectionClosedError(endpoint_url=request.url)
+
+    client.meta.events.register_first("before-send.macie", lose)
+
+
+def test_s3_resource_create_adopts_its_own_lost_first_attempt(client_for: Callable[..., Any], macie: Any,
+                                                              bucket: Callable[[], str]) -> None:
+    """When a create's first attempt went through but its answer was lost, the retry's "already
+    associated" is the create's own work: the create succeeds and nothing is left behind unmanaged."""
+    name = bucket()
+    hooks = S3ResourceHooks(ClientSettings(), client_for(max_attempts=3))
+    _first_answer_lost(hooks.client, lambda: macie.associate_s3_resources(s3Resources=[
+        {"bucketName": name, "prefix": "a/", "classificationType": FULL}]))
+    created = hooks.create({"bucketName": name, "prefix": "a/", "classificationType": FULL})
+    assert created.id == f"{name}/a/"
+    assert macie.list_s3_resources()["s3Resources"] == [
+        {"bucketName": name, "prefix": "a/", "classificationType": FULL}]
+
+
+def test_member_account_create_adopts_its_own_lost_first_attempt(client_for: Callable[..., Any], macie: Any) -> None:
+    """The same for a member account: a retried AssociateMemberAccount refused as "already a member"
+    after its own lost first attempt succeeds."""
+    hooks = MemberAccountHooks(ClientSettings(), client_for(max_attempts=3))
+    _first_answer_lost(hooks.client, lambda: macie.associate_member_account(memberAccountId="444455556666"))
+    assert hooks.create({"memberAccountId": "444455556666"}).id == "444455556666"
+
+
+def test_create_of_what_exists_already_is_refused(s3_hooks: S3ResourceHooks, member_hooks: MemberAccountHooks,
+                                                  macie: Any, bucket: Callable[[], str]) -> None:
+    """Without a retry, "already associated" is someone else's association: the create fails (import it)."""
+    name = bucket()
+    macie.associate_s3_resources(s3Resources=[{"bucketName": name, "classificationType": FULL}])
+    with pytest.raises(FailedItemError, match="already associated"):
+        s3_hooks.create({"bucketName": name, "classificationType": FULL})
+    macie.associate_member_account(memberAccountId="444455556666")
+    with pytest.raises(MacieApiError, match="already associated"):
+        member_hooks.create({"memberAccountId": "444455556666"})
+
+
+def test_time_limit_bounds_retries(client_for: Callable[..., Any]) -> None:
+    """Under a time limit no retry wait that would end past it is started: the call fails naming the
+    limit, with the last answer, instead of using up its attempts."""
+    with LocalEndpoint(accounts=[DEFAULT_ACCOUNT], faults=Faults(throttle_rate=1.0, seed=3)) as throttled:
+        settings = ClientSettings(region="us-east-1", endpoint_url=throttled.url, max_attempts=50)
+        hooks = MemberAccountHooks(settings, make_client(settings, credentials=DEFAULT_CREDENTIALS))
+        with time_limit(0.5), pytest.raises(MacieApiError) as excinfo:
+            hooks.create({"memberAccountId": "444455556666"})
+        attempts = sum(v for k, v in throttled.macie.counters.items() if k.startswith("fault."))
+    assert excinfo.value.code == "DeadlineExceeded"
+    assert "the time limit of 0.5s ran out after" in excinfo.value.message
+    assert "ThrottlingException" in excinfo.value.message
+    assert 1 <= attempts < 50
