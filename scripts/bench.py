@@ -1,14 +1,22 @@
-"""Benchmark the provider against the engine floor with the real Pulumi CLI and macie-local.
+"""Benchmark both hosts against their floors with the real Pulumi CLI and macie-local, in one run.
 
     python scripts/bench.py [--sizes 10,100,500] [--repeats 3] [--out .tools/bench]
 
-For each N it builds two programs of the same shape — N MacieS3Resources spread over the master and
-two MacieMemberAccounts — one with this provider, one with a no-op dynamic provider (the floor: what
-the engine and the dynamic-provider machinery cost by themselves). Interleaving the two, it times
-`up`, a no-change `preview`, `refresh` and `destroy`, and reports per operation and N: the median
-wall time of each, the ratio provider/floor, the Macie API calls by action (counted by the endpoint)
-and the peak memory (VmHWM) of the provider process. It also measures the provider process's
-start-up and its per-call overhead over gRPC. Results go to bench.json and bench.png in --out.
+For each N it builds four Python programs of the same shape — N MacieS3Resources spread over the
+master and two MacieMemberAccounts:
+
+- ``dynamic``:       this provider's dynamic resources (``pulumi_macie``);
+- ``dynamic-floor``: a no-op dynamic provider of the same shape (the engine and the dynamic-provider
+                     machinery by themselves);
+- ``native``:        this provider's native plugin (``macie:index:*``, installed from its tarball);
+- ``native-floor``:  a no-op native plugin on the same host (``scripts/bench_native_floor.py``).
+
+Interleaving the four, it times ``up``, a no-change ``preview``, ``refresh`` and ``destroy``, and
+reports per N and operation the median wall time of each, each host's ratio to its own floor, the
+native host's ``up`` against the dynamic floor, the Macie API calls by action (counted by the
+endpoint), the provider process's peak memory (VmHWM), and the state's bytes per resource after
+``up``. It also measures each host's process start-up and per-call gRPC overhead. Results go to
+bench.json and bench.png in --out.
 """
 
 from __future__ import annotations
@@ -22,12 +30,25 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pulumi_macie_provider.local.server import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, LocalEndpoint, create_bucket
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from bench_native_floor import PACKAGE as FLOOR_PACKAGE  # noqa: E402
+from bench_native_floor import VERSION as FLOOR_VERSION  # noqa: E402
+
+from pulumi_macie_provider import __version__  # noqa: E402
+from pulumi_macie_provider.hosts.plugin import package, write_tarball  # noqa: E402
+from pulumi_macie_provider.local.server import (  # noqa: E402
+    DEFAULT_ACCESS_KEY,
+    DEFAULT_SECRET_KEY,
+    LocalEndpoint,
+    create_bucket,
+)
+
 OPERATIONS = ("up", "preview", "refresh", "destroy")
 COMMANDS = {
     "up": ["up", "--yes", "--skip-preview"],
@@ -35,6 +56,7 @@ COMMANDS = {
     "refresh": ["refresh", "--yes", "--skip-preview"],
     "destroy": ["destroy", "--yes", "--skip-preview"],
 }
+HOSTS = ("dynamic", "native")
 
 PROGRAM = '''
 import pulumi
@@ -49,9 +71,7 @@ for i in range(n):
     {s3}(f"res-{{i}}", bucket_name=bucket, prefix=f"p{{i:05d}}/", member_account_id=owner)
 '''
 
-PROVIDER_IMPORTS = "from pulumi_macie import MacieMemberAccount, MacieS3Resource"
-
-FLOOR_MODULE = '''
+DYNAMIC_FLOOR_MODULE = '''
 """A no-op dynamic provider with the same resource shape: the floor the engine sets."""
 
 import pulumi
@@ -88,11 +108,46 @@ class NoopS3(Resource):
                                         "classificationType": {"oneTime": "NONE", "continuous": "FULL"}})
 '''
 
+NATIVE_MODULE = '''
+"""The native plugin's resources registered by type token (package {package!r})."""
+
+import pulumi
+
+
+class Member(pulumi.CustomResource):
+    def __init__(self, name, member_account_id):
+        super().__init__("{package}:index:MacieMemberAccount", name, {{"memberAccountId": member_account_id}})
+        self.member_account_id = self.id
+
+
+class S3(pulumi.CustomResource):
+    def __init__(self, name, bucket_name, prefix=None, member_account_id=None):
+        super().__init__("{package}:index:MacieS3Resource", name,
+                         {{"bucketName": bucket_name, "prefix": prefix, "memberAccountId": member_account_id}})
+'''
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    host: str
+    floor: bool
+    marker: bytes  # in the provider process's command line
+
+
+VARIANTS = (
+    Variant("dynamic", "dynamic", False, b"pulumi.dynamic"),
+    Variant("dynamic-floor", "dynamic", True, b"pulumi.dynamic"),
+    Variant("native", "native", False, b"pulumi_macie_provider.hosts.native"),
+    Variant("native-floor", "native", True, b"bench_native_floor"),
+)
+
 
 class PeakMemory:
-    """Samples the peak RSS (VmHWM) of dynamic-provider processes while an operation runs."""
+    """Samples the peak RSS (VmHWM) of provider processes whose command line has ``marker``."""
 
-    def __init__(self) -> None:
+    def __init__(self, marker: bytes) -> None:
+        self.marker = marker
         self.peak_kib = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -104,7 +159,7 @@ class PeakMemory:
                     continue
                 try:
                     with open(f"/proc/{pid}/cmdline", "rb") as handle:
-                        if b"pulumi.dynamic" not in handle.read():
+                        if self.marker not in handle.read():
                             continue
                     with open(f"/proc/{pid}/status") as handle:
                         for line in handle:
@@ -127,33 +182,52 @@ class Stack:
     def __init__(self, workdir: Path, env: dict[str, str]) -> None:
         self.workdir, self.env = workdir, env
 
-    def run(self, *args: str) -> None:
+    def run(self, *args: str) -> str:
         result = subprocess.run(["pulumi", *args, "--non-interactive"], cwd=self.workdir, env=self.env,
                                 capture_output=True, text=True, timeout=3600)
         if result.returncode != 0:
             raise SystemExit(f"bench: pulumi {' '.join(args)} failed in {self.workdir}:\n"
                              f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+        return result.stdout
+
+    def state_bytes_per_resource(self) -> float:
+        deployment = json.loads(self.run("stack", "export"))["deployment"]
+        resources = [r for r in deployment.get("resources", []) if r.get("custom")
+                     and not r["type"].startswith("pulumi:providers:")]
+        return len(json.dumps(deployment, indent=4)) / max(len(resources), 1)
 
 
-def make_stack(base: Path, variant: str, n: int, bucket: str, endpoint_url: str) -> Stack:
-    workdir = base / f"{variant}-{n}"
+def install_plugins(work: Path, env: dict[str, str]) -> None:
+    """The native plugin and the native floor, installed from tarballs into the bench's PULUMI_HOME."""
+    plugin = package(str(work / "plugins"))
+    floor_script = (f"#!/bin/sh\nexec {sys.executable} -I {ROOT / 'scripts' / 'bench_native_floor.py'} \"$@\"\n")
+    floor = write_tarball(str(work / "plugins" / f"pulumi-resource-{FLOOR_PACKAGE}.tar.gz"),
+                          f"pulumi-resource-{FLOOR_PACKAGE}", floor_script)
+    for name, version, tarball in (("macie", __version__, plugin), (FLOOR_PACKAGE, FLOOR_VERSION, floor)):
+        subprocess.run(["pulumi", "plugin", "install", "resource", name, version, "--file", tarball, "--reinstall"],
+                       env=env, check=True, capture_output=True)
+
+
+def make_stack(base: Path, variant: Variant, n: int, bucket: str, endpoint_url: str, env: dict[str, str]) -> Stack:
+    workdir = base / f"{variant.name}-{n}"
     workdir.mkdir(parents=True)
     (workdir / "Pulumi.yaml").write_text(
-        f"name: bench-{variant}\nruntime:\n  name: python\n  options:\n    toolchain: pip\n"
+        f"name: bench-{variant.name}\nruntime:\n  name: python\n  options:\n    toolchain: pip\n"
         f"    virtualenv: {sys.prefix}\n")
-    if variant == "provider":
-        source = PROGRAM.format(imports=PROVIDER_IMPORTS, member="MacieMemberAccount", s3="MacieS3Resource")
-    else:
-        (workdir / "noop_provider.py").write_text(FLOOR_MODULE)
+    if variant.name == "dynamic":
+        source = PROGRAM.format(imports="from pulumi_macie import MacieMemberAccount, MacieS3Resource",
+                                member="MacieMemberAccount", s3="MacieS3Resource")
+    elif variant.name == "dynamic-floor":
+        (workdir / "noop_provider.py").write_text(DYNAMIC_FLOOR_MODULE)
         source = PROGRAM.format(imports="from noop_provider import NoopMember, NoopS3", member="NoopMember",
                                 s3="NoopS3")
+    else:
+        package_name = FLOOR_PACKAGE if variant.floor else "macie"
+        (workdir / "native_resources.py").write_text(NATIVE_MODULE.format(package=package_name))
+        source = PROGRAM.format(imports="from native_resources import Member, S3", member="Member", s3="S3")
     (workdir / "__main__.py").write_text(source)
-    env = dict(os.environ,
-               PULUMI_BACKEND_URL=(base / "backend").as_uri(), PULUMI_CONFIG_PASSPHRASE="bench",
-               AWS_ACCESS_KEY_ID=DEFAULT_ACCESS_KEY, AWS_SECRET_ACCESS_KEY=DEFAULT_SECRET_KEY,
-               AWS_REGION="us-east-1", PYTHONPATH=str(workdir))
-    stack = Stack(workdir, env)
-    stack.run("stack", "init", f"{variant}-{n}")
+    stack = Stack(workdir, dict(env, PYTHONPATH=str(workdir)))
+    stack.run("stack", "init", f"{variant.name}-{n}")
     for key, value in (("n", str(n)), ("bucket", bucket), ("macie:endpointUrl", endpoint_url)):
         stack.run("config", "set", key, value)
     return stack
@@ -168,8 +242,8 @@ def api_calls(endpoint: LocalEndpoint) -> dict[str, int]:
     return totals
 
 
-def startup_and_call_overhead(endpoint_url: str, calls: int = 200) -> dict[str, float]:
-    """Seconds from spawning `python -m pulumi.dynamic` to its port; then the mean gRPC Check time."""
+def startup_and_call_overhead(host: str, endpoint_url: str, calls: int = 200) -> dict[str, float]:
+    """Seconds from spawning a host's process to its port; its first and then mean gRPC Check time."""
     import grpc
     from google.protobuf import json_format, struct_pb2
     from pulumi.dynamic.dynamic import serialize_provider
@@ -177,31 +251,37 @@ def startup_and_call_overhead(endpoint_url: str, calls: int = 200) -> dict[str, 
 
     from pulumi_macie_provider.resources.s3_resource import MacieS3ResourceProvider
 
-    starts = []
-    per_call = []
-    news = json_format.ParseDict({"bucketName": "b", "prefix": "p/", "__provider":
-                                  serialize_provider(MacieS3ResourceProvider())}, struct_pb2.Struct())
+    if host == "dynamic":
+        command = [sys.executable, "-u", "-m", "pulumi.dynamic"]
+        urn = "urn:pulumi:b::p::pulumi-python:dynamic:Resource::r"
+        values = {"bucketName": "b", "prefix": "p/", "__provider": serialize_provider(MacieS3ResourceProvider())}
+        config = {"macie:endpointUrl": endpoint_url}
+    else:
+        command = [sys.executable, "-I", "-m", "pulumi_macie_provider.hosts.native"]
+        urn = "urn:pulumi:b::p::macie:index:MacieS3Resource::r"
+        values = {"bucketName": "b", "prefix": "p/"}
+        config = {"endpointUrl": endpoint_url, "region": "us-east-1"}
+    news = json_format.ParseDict(values, struct_pb2.Struct())
+    starts, firsts, per_call = [], [], []
     for _ in range(3):
         began = time.perf_counter()
-        process = subprocess.Popen([sys.executable, "-u", "-m", "pulumi.dynamic"], stdout=subprocess.PIPE,
-                                   stderr=subprocess.DEVNULL, text=True)
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         assert process.stdout is not None
         port = int(process.stdout.readline())
         starts.append(time.perf_counter() - began)
         with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
             stub = provider_pb2_grpc.ResourceProviderStub(channel)
-            stub.Configure(provider_pb2.ConfigureRequest(args=json_format.ParseDict(
-                {"macie:endpointUrl": endpoint_url}, struct_pb2.Struct())))
+            stub.Configure(provider_pb2.ConfigureRequest(args=json_format.ParseDict(config, struct_pb2.Struct())))
             first = time.perf_counter()
-            stub.Check(provider_pb2.CheckRequest(urn="urn:x", olds=struct_pb2.Struct(), news=news))
-            first_call = time.perf_counter() - first
+            stub.Check(provider_pb2.CheckRequest(urn=urn, olds=struct_pb2.Struct(), news=news))
+            firsts.append(time.perf_counter() - first)
             began = time.perf_counter()
             for _ in range(calls):
-                stub.Check(provider_pb2.CheckRequest(urn="urn:x", olds=struct_pb2.Struct(), news=news))
+                stub.Check(provider_pb2.CheckRequest(urn=urn, olds=struct_pb2.Struct(), news=news))
             per_call.append((time.perf_counter() - began) / calls)
         process.kill()
         process.communicate()
-    return {"startup_s": statistics.median(starts), "first_check_s": first_call,
+    return {"startup_s": statistics.median(starts), "first_check_s": statistics.median(firsts),
             "check_call_ms": statistics.median(per_call) * 1000}
 
 
@@ -211,11 +291,15 @@ def chart(results: list[dict[str, Any]], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, len(OPERATIONS), figsize=(16, 4))
+    fig, axes = plt.subplots(1, len(OPERATIONS), figsize=(18, 4.5))
     sizes = sorted({r["n"] for r in results})
+    styles = {"dynamic": "o-", "dynamic-floor": "o--", "native": "s-", "native-floor": "s--"}
     for axis, op in zip(axes, OPERATIONS):
-        for variant, style in (("provider", "o-"), ("floor", "s--")):
-            times = [next(r[variant] for r in results if r["n"] == n and r["op"] == op) for n in sizes]
+        for variant, style in styles.items():
+            host, _, floor = variant.partition("-")
+            key = "floor" if floor else "provider"
+            times = [next(r[key] for r in results if r["n"] == n and r["op"] == op and r["host"] == host)
+                     for n in sizes]
             axis.plot(sizes, times, style, label=variant)
         axis.set_title(f"pulumi {op}")
         axis.set_xlabel("MacieS3Resources (N)")
@@ -237,46 +321,65 @@ def main(argv: list[str] | None = None) -> int:
     work = out / "work"
     shutil.rmtree(work, ignore_errors=True)
     (work / "backend").mkdir(parents=True)
+    env = dict(os.environ, PULUMI_BACKEND_URL=(work / "backend").as_uri(), PULUMI_CONFIG_PASSPHRASE="bench",
+               PULUMI_HOME=str(work / "pulumi-home"), AWS_ACCESS_KEY_ID=DEFAULT_ACCESS_KEY,
+               AWS_SECRET_ACCESS_KEY=DEFAULT_SECRET_KEY, AWS_REGION="us-east-1")
+    install_plugins(work, env)
     results: list[dict[str, Any]] = []
+    state_bytes: dict[int, dict[str, float]] = {}
     with LocalEndpoint(state=":memory:") as endpoint:
-        overhead = startup_and_call_overhead(endpoint.url)
+        overhead = {host: startup_and_call_overhead(host, endpoint.url) for host in HOSTS}
         for n in sizes:
             bucket = f"bench-bucket-{n}"
             create_bucket(bucket)
-            stacks = {v: make_stack(work, v, n, bucket, endpoint.url) for v in ("provider", "floor")}
+            stacks = {v.name: make_stack(work, v, n, bucket, endpoint.url, env) for v in VARIANTS}
             times: dict[tuple[str, str], list[float]] = {}
-            calls: dict[str, dict[str, int]] = {}
-            peaks: dict[str, int] = {}
+            calls: dict[tuple[str, str], dict[str, int]] = {}
+            peaks: dict[tuple[str, str], int] = {}
             for _ in range(args.repeats):
-                for variant in ("provider", "floor"):
+                for variant in VARIANTS:
                     for op in OPERATIONS:
                         before = api_calls(endpoint)
-                        with PeakMemory() as memory:
+                        with PeakMemory(variant.marker) as memory:
                             began = time.perf_counter()
-                            stacks[variant].run(*COMMANDS[op])
+                            stacks[variant.name].run(*COMMANDS[op])
                             elapsed = time.perf_counter() - began
-                        times.setdefault((variant, op), []).append(elapsed)
-                        if variant == "provider":
+                        times.setdefault((variant.name, op), []).append(elapsed)
+                        if op == "up":
+                            state_bytes.setdefault(n, {})[variant.name] = \
+                                stacks[variant.name].state_bytes_per_resource()
+                        if not variant.floor:
                             after = api_calls(endpoint)
-                            calls[op] = {a: after.get(a, 0) - before.get(a, 0) for a in after
-                                         if after.get(a, 0) != before.get(a, 0)}
-                            peaks[op] = max(peaks.get(op, 0), memory.peak_kib)
-            for op in OPERATIONS:
-                provider = statistics.median(times[("provider", op)])
-                floor = statistics.median(times[("floor", op)])
-                results.append({"n": n, "op": op, "provider": provider, "floor": floor,
-                                "ratio": provider / floor, "api_calls": calls.get(op, {}),
-                                "provider_peak_mib": round(peaks.get(op, 0) / 1024, 1)})
-    print(f"provider process: start-up {overhead['startup_s']:.2f}s, first Check {overhead['first_check_s'] * 1000:.1f}ms, "
-          f"then {overhead['check_call_ms']:.2f}ms per Check call")
-    print(f"{'N':>5} {'op':<8} {'provider s':>10} {'floor s':>8} {'ratio':>6} {'peak MiB':>8}  API calls")
+                            calls[(variant.host, op)] = {a: after.get(a, 0) - before.get(a, 0) for a in after
+                                                         if after.get(a, 0) != before.get(a, 0)}
+                            peaks[(variant.host, op)] = max(peaks.get((variant.host, op), 0), memory.peak_kib)
+            for host in HOSTS:
+                for op in OPERATIONS:
+                    provider = statistics.median(times[(host, op)])
+                    floor = statistics.median(times[(f"{host}-floor", op)])
+                    row = {"n": n, "host": host, "op": op, "provider": provider, "floor": floor,
+                           "ratio": provider / floor, "api_calls": calls.get((host, op), {}),
+                           "provider_peak_mib": round(peaks.get((host, op), 0) / 1024, 1)}
+                    if host == "native":
+                        row["vs_dynamic_floor"] = provider / statistics.median(times[("dynamic-floor", op)])
+                    results.append(row)
+    for host in HOSTS:
+        o = overhead[host]
+        print(f"{host} provider process: start-up {o['startup_s']:.2f}s, first Check {o['first_check_s'] * 1000:.1f}ms, "
+              f"then {o['check_call_ms']:.2f}ms per Check call")
+    print(f"{'N':>5} {'host':<8}{'op':<8} {'provider s':>10} {'floor s':>8} {'ratio':>6} {'vs dyn floor':>12} "
+          f"{'peak MiB':>8}  API calls")
     for row in results:
         calls_text = ", ".join(f"{k} {v}" for k, v in sorted(row["api_calls"].items())) or "none"
-        print(f"{row['n']:>5} {row['op']:<8} {row['provider']:>10.2f} {row['floor']:>8.2f} {row['ratio']:>6.2f} "
-              f"{row['provider_peak_mib']:>8.1f}  {calls_text}")
+        versus = f"{row['vs_dynamic_floor']:.2f}" if "vs_dynamic_floor" in row else ""
+        print(f"{row['n']:>5} {row['host']:<8}{row['op']:<8} {row['provider']:>10.2f} {row['floor']:>8.2f} "
+              f"{row['ratio']:>6.2f} {versus:>12} {row['provider_peak_mib']:>8.1f}  {calls_text}")
+    print("state bytes per resource after up: " + "; ".join(
+        f"N={n}: " + ", ".join(f"{name} {size:.0f}" for name, size in by_variant.items())
+        for n, by_variant in sorted(state_bytes.items())))
     out.mkdir(parents=True, exist_ok=True)
-    (out / "bench.json").write_text(json.dumps({"overhead": overhead, "repeats": args.repeats,
-                                                "results": results}, indent=2))
+    (out / "bench.json").write_text(json.dumps({"overhead": overhead, "repeats": args.repeats, "results": results,
+                                                "state_bytes_per_resource": state_bytes}, indent=2))
     chart(results, out / "bench.png")
     print(f"wrote {out / 'bench.json'} and {out / 'bench.png'}")
     return 0

@@ -29,14 +29,20 @@ def test_load_command_reports_both_servers() -> None:
 
 
 def test_bench_command_writes_json_and_chart(tmp_path: Path) -> None:
-    """scripts/bench.py times the four operations against the floor and writes bench.json and bench.png."""
+    """scripts/bench.py times the four operations of both hosts against their floors, with API calls and
+    state sizes, and writes bench.json and bench.png."""
     result = run("bench.py", "--sizes", "2", "--repeats", "1", "--out", str(tmp_path))
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     data = json.loads((tmp_path / "bench.json").read_text())
-    assert [row["op"] for row in data["results"]] == ["up", "preview", "refresh", "destroy"]
-    up = data["results"][0]
-    assert up["api_calls"] == {"AssociateMemberAccount": 2, "AssociateS3Resources": 2}
-    assert data["results"][1]["api_calls"] == {}
+    assert [(row["host"], row["op"]) for row in data["results"]] == [
+        (host, op) for host in ("dynamic", "native") for op in ("up", "preview", "refresh", "destroy")]
+    for host_rows in (data["results"][:4], data["results"][4:]):
+        assert host_rows[0]["api_calls"] == {"AssociateMemberAccount": 2, "AssociateS3Resources": 2}
+        assert host_rows[1]["api_calls"] == {}
+        assert host_rows[3]["api_calls"] == {"DisassociateMemberAccount": 2, "DisassociateS3Resources": 2}
+    assert "vs_dynamic_floor" in data["results"][4]
+    assert set(data["state_bytes_per_resource"]["2"]) == {"dynamic", "dynamic-floor", "native", "native-floor"}
+    assert set(data["overhead"]) == {"dynamic", "native"}
     assert (tmp_path / "bench.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

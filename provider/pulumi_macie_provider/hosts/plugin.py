@@ -42,16 +42,20 @@ def tarball_name(version: str = __version__) -> str:
     return f"{PLUGIN}-v{version}-{platform.system().lower()}-{_ARCH.get(machine, machine)}.tar.gz"
 
 
-def package(out_dir: str, python: str = sys.executable, version: str = __version__) -> str:
-    """Write the plugin's tarball into ``out_dir``; answer its path."""
-    os.makedirs(out_dir, exist_ok=True)
-    path = os.path.join(out_dir, tarball_name(version))
-    data = launcher(python).encode()
+def write_tarball(path: str, executable: str, script: str) -> str:
+    """A plugin tarball at ``path`` holding one executable file, ``executable``, with ``script`` in it."""
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    data = script.encode()
     with tarfile.open(path, "w:gz") as archive:
-        info = tarfile.TarInfo(PLUGIN)
+        info = tarfile.TarInfo(executable)
         info.size, info.mode = len(data), 0o755
         archive.addfile(info, io.BytesIO(data))
     return path
+
+
+def package(out_dir: str, python: str = sys.executable, version: str = __version__) -> str:
+    """Write the plugin's tarball into ``out_dir``; answer its path."""
+    return write_tarball(os.path.join(out_dir, tarball_name(version)), PLUGIN, launcher(python))
 
 
 def install(reinstall: bool = False, pulumi: str | None = None, env: dict[str, str] | None = None) -> None:
