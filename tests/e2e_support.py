@@ -74,15 +74,16 @@ def native_plugin_tarball(base: Path) -> Path:
     return Path(package(str(base), python=sys.executable))
 
 
-def example_stack(base: Path, example: str, endpoint: LocalEndpoint, plugin: Path | None = None,
+def program_stack(source: Path, workdir: Path, endpoint: LocalEndpoint, plugin: Path | None = None,
                   **env: str) -> PulumiStack:
-    """A copy of ``examples/<example>`` whose virtualenv is this interpreter's, as a fresh stack;
-    with ``plugin`` (a tarball), the native plugin is installed into the stack's PULUMI_HOME."""
-    workdir = base / example
-    shutil.copytree(ROOT / "examples" / example, workdir)
+    """A copy of the program in ``source`` at ``workdir`` (its virtualenv this interpreter's), as a fresh
+    stack pointed at ``endpoint``; with ``plugin`` (a tarball), the native plugin is installed into the
+    stack's PULUMI_HOME."""
+    shutil.copytree(source, workdir)
     pulumi_yaml = workdir / "Pulumi.yaml"
     text = pulumi_yaml.read_text()
     pulumi_yaml.write_text(text.replace("virtualenv: ../../.venv", f"virtualenv: {sys.prefix}"))
+    base = workdir.parent
     (base / "backend").mkdir(exist_ok=True)
     aws = {"AWS_ACCESS_KEY_ID": DEFAULT_ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": DEFAULT_SECRET_KEY,
            "AWS_REGION": "us-east-1", "AWS_CONFIG_FILE": str(base / "no-aws-config"),
@@ -93,6 +94,12 @@ def example_stack(base: Path, example: str, endpoint: LocalEndpoint, plugin: Pat
     stack.run("stack", "init", stack.stack)
     stack.config_set("macie:endpointUrl", endpoint.url)
     return stack
+
+
+def example_stack(base: Path, example: str, endpoint: LocalEndpoint, plugin: Path | None = None,
+                  **env: str) -> PulumiStack:
+    """``examples/<example>`` as a fresh stack in ``base`` (see ``program_stack``)."""
+    return program_stack(ROOT / "examples" / example, base / example, endpoint, plugin, **env)
 
 
 def unique_bucket() -> str:

@@ -11,7 +11,18 @@ import yaml
 
 from pulumi_macie_provider.local.server import LocalEndpoint
 
-from .e2e_support import MASTER, Scenario, calls, example_stack, holdings, native_plugin_tarball, unique_bucket, writes
+from .conftest import FULL
+from .e2e_support import (
+    MASTER,
+    Scenario,
+    calls,
+    example_stack,
+    holdings,
+    native_plugin_tarball,
+    program_stack,
+    unique_bucket,
+    writes,
+)
 from .pulumi_harness import PulumiError
 
 pytestmark = pytest.mark.e2e
@@ -148,3 +159,64 @@ def test_yaml_failure_is_one_line(scenario: Scenario) -> None:
     state = {r["urn"].rsplit("::", 1)[1] for r in stack.resources() if r["type"] in TYPES}
     assert "masterLogs" not in state
     assert [s for s in holdings(endpoint)["s3"] if s[1] == "no-such-bucket-anywhere"] == []
+
+
+GET_AND_IMPORT = """\
+name: macie-adopt
+runtime: yaml
+config:
+  bucket:
+    type: string
+resources:
+  # Read from Macie by ID alone, not managed.
+  seen:
+    type: macie:index:MacieS3Resource
+    get:
+      id: ${bucket}/seen/
+  # Adopted by ID with the import option, then managed.
+  adopted:
+    type: macie:index:MacieS3Resource
+    properties:
+      bucketName: ${bucket}
+      prefix: adopted/
+      classificationType:
+        oneTime: FULL
+        continuous: FULL
+    options:
+      import: BUCKET/adopted/  # a literal: YAML options take no interpolation
+outputs:
+  seenClassification: ${seen.classificationType}
+  adoptedId: ${adopted.id}
+"""
+
+
+def test_yaml_get_and_import_option(tmp_path: Path, plugin: Path) -> None:
+    """`get` reads an association by ID alone and the `import` option adopts one by ID; a `get` of
+    what Macie does not hold fails with a clear message. The plugin is found without a PATH warning."""
+    with LocalEndpoint() as endpoint:
+        bucket = unique_bucket()
+        source = tmp_path / "source"
+        source.mkdir()
+        (source / "Pulumi.yaml").write_text(GET_AND_IMPORT.replace("BUCKET", bucket))
+        stack = program_stack(source, tmp_path / "work", endpoint, plugin=plugin)
+        stack.config_set("bucket", bucket)
+        scenario = Scenario(endpoint, stack, bucket)
+        scenario.macie.associate_s3_resources(s3Resources=[
+            {"bucketName": bucket, "prefix": p, "classificationType": FULL} for p in ("seen/", "adopted/")])
+        held = holdings(endpoint)
+
+        up = stack.up()
+        assert "using pulumi-resource-macie from $PATH" not in up.stdout + up.stderr
+        assert "1 imported" in up.stdout
+        outputs = stack.outputs()
+        assert outputs == {"seenClassification": FULL, "adoptedId": f"{bucket}/adopted/"}
+        assert holdings(endpoint) == held
+        stack.preview("--expect-no-changes")
+
+        stack.destroy()  # the adopted association is managed and goes; the one read with get stays
+        assert holdings(endpoint)["s3"] == [(MASTER, bucket, "seen/", "FULL", "FULL")]
+
+        scenario.macie.disassociate_s3_resources(associatedS3Resources=[{"bucketName": bucket, "prefix": "seen/"}])
+        with pytest.raises(PulumiError) as excinfo:
+            stack.preview()
+        assert f"MacieS3Resource '{bucket}/seen/' does not exist in Macie" in str(excinfo.value)
