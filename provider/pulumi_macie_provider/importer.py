@@ -16,7 +16,9 @@ resource ID (a member account ID, or ``[<memberAccountId>:]<bucketName>[/<prefix
 ``--pending-creates`` recovers a stack after ``pulumi up`` was interrupted: creates that were under
 way are "pending" in the state, and Macie may or may not hold them. IDs here follow from the inputs,
 so it looks each one up in Macie, clears the pending creates (``pulumi refresh
---clear-pending-creates``) and imports those Macie holds; the next ``pulumi up`` converges.
+--clear-pending-creates``) and imports those Macie holds; the next ``pulumi up`` converges. It
+recovers the resources of both hosts: native ones are looked up where their provider's recorded
+settings say, and imported by type and ID.
 """
 
 from __future__ import annotations
@@ -34,8 +36,8 @@ from pulumi.dynamic.dynamic import serialize_provider
 
 from .client import ClientSettings
 from .errors import MacieError
-from .resources.context import client_for
-from .resources.registry import RESOURCES, resource_type
+from .resources.context import client_for, settings_from_values
+from .resources.registry import BY_TOKEN, RESOURCES, resource_type
 
 DYNAMIC_TYPE = "pulumi-python:dynamic:Resource"
 
@@ -73,16 +75,32 @@ def resource_id(inputs: dict[str, Any]) -> tuple[str, str] | None:
     return None
 
 
-def pending_creates(deployment: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """(URN, TYPE, ID) of each pending create of our resources in an exported deployment."""
+def _native_settings(deployment: dict[str, Any], provider_ref: str) -> ClientSettings | None:
+    """The settings recorded in the state for the native provider ``provider_ref`` (``URN::ID``)."""
+    urn = provider_ref.rsplit("::", 1)[0]
+    for resource in deployment.get("resources") or []:
+        if resource.get("urn") == urn:
+            settings, failures = settings_from_values(resource.get("inputs") or {})
+            return None if failures else settings
+    return None
+
+
+def pending_creates(deployment: dict[str, Any], settings: ClientSettings) -> list[tuple[str, str, str, ClientSettings]]:
+    """(URN, TYPE, ID, where to look) of each pending create of our resources in an exported deployment:
+    dynamic resources are looked up with ``settings``, native ones where their provider's state says."""
     found = []
     for operation in deployment.get("pending_operations") or []:
         resource = operation.get("resource", {})
-        if operation.get("type") != "creating" or resource.get("type") != DYNAMIC_TYPE:
+        if operation.get("type") != "creating":
             continue
-        known = resource_id(resource.get("inputs") or {})
-        if known is not None:
-            found.append((resource["urn"], *known))
+        if resource.get("type") == DYNAMIC_TYPE:
+            known = resource_id(resource.get("inputs") or {})
+            if known is not None:
+                found.append((resource["urn"], *known, settings))
+        elif resource.get("type") in BY_TOKEN:
+            native = BY_TOKEN[resource["type"]]
+            where = _native_settings(deployment, resource.get("provider", "")) or settings
+            found.append((resource["urn"], native.token, native.hooks().id_for(resource.get("inputs") or {}), where))
     return found
 
 
@@ -95,14 +113,19 @@ def recover_pending_creates(settings: ClientSettings, import_file: str, passthro
     if exported.returncode != 0:
         print(f"pulumi-macie-import: pulumi stack export failed: {exported.stderr.strip()}", file=sys.stderr)
         return exported.returncode
-    pending = pending_creates(json.loads(exported.stdout).get("deployment", {}))
+    pending = pending_creates(json.loads(exported.stdout).get("deployment", {}), settings)
     if not pending:
         print("no pending creates of Macie resources; nothing to recover")
         return 0
     held = []
-    for urn, kind, id_ in pending:
+    for urn, kind, id_, where in pending:
+        name = urn.rsplit("::", 1)[1]
         try:
-            held.append(import_entry(kind, urn.rsplit("::", 1)[1], id_, settings))
+            if kind in BY_TOKEN:  # native: the engine reads it itself during the import
+                resource_type(kind).hooks(where).lookup(id_)
+                held.append({"type": kind, "name": name, "id": id_})
+            else:
+                held.append(import_entry(kind, name, id_, where))
         except MacieError:
             pass  # the create never happened: clearing it is all there is to do
     print(f"{len(pending)} pending creates; {len(held)} of them exist in Macie and are imported")
