@@ -1,0 +1,159 @@
+"""The Python SDK of the native plugin (pulumi_macie_native) and examples/python-native, under Pulumi's mocks:
+the types and inputs they register, the outputs they read, and the package's metadata."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import runpy
+from typing import Any
+
+import pulumi
+import pytest
+from pulumi.runtime.mocks import MockMonitor
+
+from codegen import generate, python_dynamic
+
+from .pulumi_harness import ROOT
+
+EXAMPLE = ROOT / "examples" / "python-native" / "__main__.py"
+VERSION = generate.project_version()
+
+try:
+    import pulumi_macie_native as macie
+except ImportError as error:  # a clear failure for each test, not a skip
+    macie = None
+    IMPORT_ERROR = f"pulumi_macie_native is not installed in this venv (scripts/setup_sdks.sh installs it): {error}"
+
+
+@pytest.fixture(autouse=True)
+def _installed() -> None:
+    if macie is None:
+        pytest.fail(IMPORT_ERROR)
+
+
+class Recorder(pulumi.runtime.Mocks):
+    """Answers each registration as the provider would (the ID from the inputs, classification defaults
+    filled in), and records what was registered."""
+
+    def __init__(self) -> None:
+        self.registered: dict[str, pulumi.runtime.MockResourceArgs] = {}
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        self.registered[args.name] = args
+        state = dict(args.inputs)
+        if args.typ == "macie:index:MacieMemberAccount":
+            return state["memberAccountId"], state
+        state.setdefault("classificationType", {"oneTime": "NONE", "continuous": "FULL"})
+        member = f"{state['memberAccountId']}:" if state.get("memberAccountId") else ""
+        prefix = f"/{state['prefix']}" if state.get("prefix") else ""
+        return f"{member}{state['bucketName']}{prefix}", state
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        return {}, []
+
+
+class VersionMonitor(MockMonitor):
+    """The mock monitor, also recording the plugin version each registration asks for."""
+
+    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
+        super().__init__(mocks)
+        self.versions: dict[str, str] = {}
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (the gRPC method's name)
+        self.versions[request.name] = request.version
+        return super().RegisterResource(request)
+
+
+@pytest.fixture
+def mocks() -> tuple[Recorder, VersionMonitor]:
+    recorder = Recorder()
+    monitor = VersionMonitor(recorder)
+    pulumi.runtime.set_mocks(recorder, project="macie-python-native", stack="dev", preview=False, monitor=monitor)
+    return recorder, monitor
+
+
+def _run_example() -> dict[str, Any]:
+    return runpy.run_path(str(EXAMPLE), run_name="__main__")
+
+
+@pulumi.runtime.test
+def test_native_example_registers_macie_index_resources(mocks: tuple[Recorder, VersionMonitor]) -> Any:
+    """The example registers macie:index:* custom resources with camelCase inputs, the SDK's defaults, and
+    the package's version for its plugin."""
+    recorder, monitor = mocks
+    program = _run_example()
+
+    def check(_: Any) -> None:
+        seen = {name: (args.typ, args.custom, args.inputs) for name, args in recorder.registered.items()}
+        assert seen == {
+            "audit": ("macie:index:MacieMemberAccount", True, {"memberAccountId": "111122223333"}),
+            "master-logs": ("macie:index:MacieS3Resource", True, {
+                "bucketName": "corp-logs", "prefix": "",
+                "classificationType": {"oneTime": "FULL", "continuous": "FULL"}}),
+            "member-logs": ("macie:index:MacieS3Resource", True, {
+                "bucketName": "corp-logs", "prefix": "2024/", "memberAccountId": "111122223333"}),
+        }
+        assert {name: monitor.versions[name] for name in seen} == dict.fromkeys(seen, VERSION)
+
+    return pulumi.Output.all(program["member_logs"].id, program["master_logs"].id).apply(check)
+
+
+@pulumi.runtime.test
+def test_native_example_reads_the_provider_outputs(mocks: tuple[Recorder, VersionMonitor]) -> Any:
+    """The example's stack outputs are the provider's answers, read back through the SDK's output types."""
+    _run_example()
+    outputs = pulumi.runtime.get_root_resource().outputs  # type: ignore[union-attr]
+
+    def check_ids(values: list[Any]) -> None:
+        assert values == ["111122223333", "corp-logs", "111122223333:corp-logs/2024/"]
+
+    def check_classification(value: Any) -> None:  # read alone: Output.all would copy it into a plain dict
+        assert isinstance(value, macie.outputs.ClassificationType)
+        assert (value.one_time, value.continuous) == (macie.OneTimeClassificationType.NONE,
+                                                      macie.ContinuousClassificationType.FULL)
+
+    return pulumi.Output.all(
+        pulumi.Output.all(outputs["memberAccountId"], outputs["masterLogsId"], outputs["memberLogsId"]).apply(check_ids),
+        outputs["memberLogsClassification"].apply(check_classification))
+
+
+def test_native_sdk_missing_required_property(mocks: tuple[Recorder, VersionMonitor]) -> None:
+    """A missing required input is a TypeError naming it, and nothing is registered."""
+    with pytest.raises(TypeError, match="Missing required property 'bucket_name'"):
+        macie.MacieS3Resource("nope")
+    with pytest.raises(TypeError, match="Missing required property 'member_account_id'"):
+        macie.MacieMemberAccount("nope")
+    assert mocks[0].registered == {}
+
+
+def test_native_sdk_classification_defaults() -> None:
+    """ClassificationTypeArgs fills in the schema's defaults: oneTime NONE, continuous FULL."""
+    args = macie.ClassificationTypeArgs()
+    assert (args.one_time, args.continuous) == ("NONE", "FULL")
+
+
+def test_native_sdk_package_metadata() -> None:
+    """The distribution pulumi-macie-native has pyproject.toml's version and declares the macie resource plugin."""
+    assert importlib.metadata.version("pulumi-macie-native") == VERSION
+    plugin = json.loads((ROOT / "sdk" / "python-native" / "pulumi_macie_native" / "pulumi-plugin.json").read_text())
+    assert plugin == {"resource": True, "name": "macie", "version": VERSION}
+    assert macie.__file__.startswith(str(ROOT / "sdk" / "python-native")), "the editable install of this tree"
+
+
+@pytest.mark.parametrize("token", ["macie:index:MacieMemberAccount", "macie:index:MacieS3Resource"])
+def test_schema_python_examples_run_with_the_native_sdk(token: str, mocks: tuple[Recorder, VersionMonitor],
+                                                         tmp_path: Any) -> None:
+    """The schema's Python example of each resource runs with pulumi_macie_native and registers that type."""
+    recorder, _ = mocks
+    (code,) = python_dynamic.code_blocks(python_dynamic.load_schema()["resources"][token]["description"], "python")
+    script = tmp_path / "example.py"
+    script.write_text(code, encoding="utf-8")
+
+    @pulumi.runtime.test
+    def run() -> Any:
+        namespace = runpy.run_path(str(script))
+        return pulumi.Output.all(*(v.id for v in namespace.values() if isinstance(v, pulumi.CustomResource)))
+
+    run()
+    assert [args.typ for args in recorder.registered.values()] == [token]
