@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import astuple
 from typing import Any
 
+import dill
 import pytest
 from botocore.exceptions import ConnectionClosedError
 from pulumi.dynamic import ConfigureRequest
@@ -19,6 +20,7 @@ from pulumi_macie_provider.client.deadline import time_limit
 from pulumi_macie_provider.errors import FailedItemError, InputError, MacieApiError
 from pulumi_macie_provider.local.app import Faults
 from pulumi_macie_provider.local.server import DEFAULT_ACCOUNT, LocalEndpoint
+from pulumi_macie_provider.resources.base import Hooks
 from pulumi_macie_provider.resources.member_account import MemberAccountHooks
 from pulumi_macie_provider.resources.s3_resource import (
     MacieS3ResourceProvider,
@@ -301,3 +303,18 @@ def test_time_limit_bounds_retries(client_for: Callable[..., Any]) -> None:
     assert "the time limit of 0.5s ran out after" in excinfo.value.message
     assert "ThrottlingException" in excinfo.value.message
     assert 1 <= attempts < 50
+
+
+#: The providers as stacks made before the hosts were split recorded them (``__provider``).
+STATE_PROVIDERS = {
+    "MacieS3ResourceProvider": "gASVUQAAAAAAAACMK3B1bHVtaV9tYWNpZV9wcm92aWRlci5yZXNvdXJjZXMuczNfcmVzb3VyY2WUjBdNYWNpZVMzUmVzb3VyY2VQcm92aWRlcpSTlCmBlH2UYi4=",
+    "MacieMemberAccountProvider": "gASVVwAAAAAAAACMLnB1bHVtaV9tYWNpZV9wcm92aWRlci5yZXNvdXJjZXMubWVtYmVyX2FjY291bnSUjBpNYWNpZU1lbWJlckFjY291bnRQcm92aWRlcpSTlCmBlH2UYi4=",
+}
+
+
+@pytest.mark.parametrize("name", sorted(STATE_PROVIDERS))
+def test_existing_stacks_providers_still_load(name: str) -> None:
+    """A dynamic provider recorded in an existing stack's state loads as the same class with its hooks."""
+    provider = dill.loads(base64.b64decode(STATE_PROVIDERS[name]))
+    assert type(provider).__name__ == name
+    assert issubclass(type(provider).HOOKS, Hooks)
