@@ -6,7 +6,8 @@
 #     module proxy into .tools/pulumi/bin; else, with internet, the official installer;
 #   - Pulumi's YAML language host (built from the Go module proxy unless one is on PATH);
 #   - the native plugin pulumi-resource-macie, packaged from the venv and installed with
-#     `pulumi plugin install` into the PULUMI_HOME that .tools/env.sh sets.
+#     `pulumi plugin install` into the PULUMI_HOME that .tools/env.sh sets;
+#   - what the SDKs need (scripts/setup_sdks.sh): the generator, npm packages, Go modules.
 # Writes .tools/env.sh, which the other scripts source to put all of them on PATH.
 # Prints each step and how long it took. Caches: Go's module and build caches, the venv, .tools.
 set -euo pipefail
@@ -170,6 +171,9 @@ step "Native plugin pulumi-resource-macie"
   fi
 )
 done_step
+
+# -- the SDKs' toolchains: the generator, npm packages, Go modules, the native Python SDK --------------
+bash "$ROOT/scripts/setup_sdks.sh"
 
 printf '==> setup finished in %.1fs (pulumi %s, python %s)\n' "$(echo "$(now) - $SETUP_START" | bc)" \
   "$WANT" "$("$VENV/bin/python" -c 'import platform; print(platform.python_version())')"

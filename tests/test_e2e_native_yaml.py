@@ -180,8 +180,7 @@ resources:
       bucketName: ${bucket}
       prefix: adopted/
       classificationType:
-        oneTime: FULL
-        continuous: FULL
+        oneTime: FULL  # continuous defaults to FULL
     options:
       import: BUCKET/adopted/  # a literal: YAML options take no interpolation
 outputs:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import threading
 from collections.abc import Callable
 from dataclasses import astuple
 from typing import Any
@@ -178,7 +179,7 @@ def test_s3_resource_delete_of_gone_succeeds(s3_hooks: S3ResourceHooks, bucket: 
 
 def test_s3_resource_access_denied_names_action(s3_hooks: S3ResourceHooks, bucket: Callable[[], str]) -> None:
     """An API error carries the action, the resource and AWS's code."""
-    with pytest.raises(MacieApiError) as excinfo:
+    with time_limit(1.0), pytest.raises(MacieApiError) as excinfo:  # no wait for a member that never comes
         s3_hooks.create({"bucketName": bucket(), "memberAccountId": "999999999999"})
     assert excinfo.value.code == "AccessDeniedException"
     assert str(excinfo.value).startswith("AssociateS3Resources for MacieS3Resource 999999999999:")
@@ -225,10 +226,11 @@ def test_member_account_crud(member_hooks: MemberAccountHooks) -> None:
 
 def test_member_account_real_refusal_is_raised(member_hooks: MemberAccountHooks, s3_hooks: S3ResourceHooks,
                                                bucket: Callable[[], str]) -> None:
-    """A member that still has S3 resources is not reported deleted: the refusal surfaces."""
+    """A member whose S3 resources stay is not reported deleted: once the wait for them is over (here
+    cut short by a time limit), Macie's refusal surfaces."""
     member_hooks.create({"memberAccountId": "444455556666"})
     s3_hooks.create({"bucketName": bucket(), "memberAccountId": "444455556666"})
-    with pytest.raises(MacieApiError, match="still has 1 S3 resources"):
+    with time_limit(1.5), pytest.raises(MacieApiError, match="still has 1 S3 resources"):
         member_hooks.delete("444455556666", {})
 
 
@@ -318,3 +320,35 @@ def test_existing_stacks_providers_still_load(name: str) -> None:
     provider = dill.loads(base64.b64decode(STATE_PROVIDERS[name]))
     assert type(provider).__name__ == name
     assert issubclass(type(provider).HOOKS, Hooks)
+
+
+def test_s3_resource_create_waits_for_its_member(s3_hooks: S3ResourceHooks, macie: Any,
+                                                 bucket: Callable[[], str]) -> None:
+    """A create for an account that becomes a member meanwhile (the same run associating it, unordered)
+    waits for it and succeeds instead of failing with AccessDeniedException."""
+    name = bucket()
+    later = threading.Timer(0.5, lambda: macie.associate_member_account(memberAccountId="444455556666"))
+    later.start()
+    try:
+        created = s3_hooks.create({"bucketName": name, "memberAccountId": "444455556666"})
+    finally:
+        later.join()
+    assert created.id == f"444455556666:{name}"
+    assert macie.list_s3_resources(memberAccountId="444455556666")["s3Resources"][0]["bucketName"] == name
+
+
+def test_member_account_delete_waits_for_its_s3_resources(member_hooks: MemberAccountHooks, macie: Any,
+                                                          bucket: Callable[[], str]) -> None:
+    """Deleting a member whose S3 resources are being removed meanwhile (a destroy, unordered) waits for
+    them and succeeds."""
+    name = bucket()
+    member_hooks.create({"memberAccountId": "444455556666"})
+    macie.associate_s3_resources(memberAccountId="444455556666", s3Resources=[{"bucketName": name, "classificationType": FULL}])
+    later = threading.Timer(0.5, lambda: macie.disassociate_s3_resources(
+        memberAccountId="444455556666", associatedS3Resources=[{"bucketName": name}]))
+    later.start()
+    try:
+        member_hooks.delete("444455556666", {})
+    finally:
+        later.join()
+    assert [m["accountId"] for m in macie.list_member_accounts()["memberAccounts"]] == ["123456789012"]

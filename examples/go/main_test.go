@@ -112,7 +112,7 @@ func TestExampleRegistersNativeResources(t *testing.T) {
 func TestExampleReadsOutputs(t *testing.T) {
 	type seen struct {
 		memberID, masterID, memberLogsID, masterPrefix string
-		classification                                 macie.ClassificationType
+		oneTime, continuous                            string
 	}
 	var got seen
 	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
@@ -124,8 +124,15 @@ func TestExampleReadsOutputs(t *testing.T) {
 		wg.Add(1)
 		pulumi.All(s.member.MemberAccountId, s.masterLogs.ID(), s.memberLogs.ID(), s.masterLogs.Prefix,
 			s.memberLogs.ClassificationType).ApplyT(func(all []interface{}) error {
+			classification := all[4].(macie.ClassificationType)
 			got = seen{all[0].(string), string(all[1].(pulumi.ID)), string(all[2].(pulumi.ID)), all[3].(string),
-				all[4].(macie.ClassificationType)}
+				"<unset>", "<unset>"}
+			if classification.OneTime != nil {
+				got.oneTime = string(*classification.OneTime)
+			}
+			if classification.Continuous != nil {
+				got.continuous = string(*classification.Continuous)
+			}
 			wg.Done()
 			return nil
 		})
@@ -136,7 +143,7 @@ func TestExampleReadsOutputs(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := seen{"111122223333", "corp-logs", "111122223333:corp-logs/2024/", "",
-		macie.ClassificationType{OneTime: macie.OneTimeClassificationTypeNone, Continuous: macie.ContinuousClassificationTypeFull}}
+		string(macie.OneTimeClassificationTypeNone), string(macie.ContinuousClassificationTypeFull)}
 	if got != want {
 		t.Errorf("outputs %+v, want %+v", got, want)
 	}

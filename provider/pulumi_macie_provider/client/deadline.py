@@ -13,15 +13,12 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from botocore.exceptions import BotoCoreError
-
 _DEADLINE: ContextVar[tuple[float, float] | None] = ContextVar("macie_deadline", default=None)
 
 
-class DeadlineExceeded(BotoCoreError):
-    """The operation's time limit ran out before Macie answered it for good."""
-
-    fmt = "{detail}"
+class DeadlineExceeded(Exception):
+    """The operation's time limit ran out before Macie answered it for good. (No botocore import
+    here: the provider's hooks import this module at start-up, botocore only at their first call.)"""
 
 
 @contextmanager
@@ -35,6 +32,12 @@ def time_limit(seconds: float | None) -> Iterator[None]:
         yield
     finally:
         _DEADLINE.reset(token)
+
+
+def remaining() -> float | None:
+    """Seconds left before the current deadline, or None without one."""
+    left = _left()
+    return None if left is None else left[0]
 
 
 def _left() -> tuple[float, float] | None:
@@ -70,7 +73,7 @@ def bound_by_deadline(client: Any, max_attempts: int) -> None:
     def before_send(**_: Any) -> None:
         left = _left()
         if left is not None and left[0] <= 0:
-            raise DeadlineExceeded(detail=f"the time limit of {left[1]:g}s ran out before the call was made")
+            raise DeadlineExceeded(f"the time limit of {left[1]:g}s ran out before the call was made")
 
     events.register(f"before-send.{service}", before_send, unique_id=f"deadline-{service}")
     if client.meta.config.retries.get("mode") != "standard":
@@ -86,7 +89,7 @@ def bound_by_deadline(client: Any, max_attempts: int) -> None:
         left = _left()
         if delay is None or left is None or delay < left[0]:
             return delay
-        raise DeadlineExceeded(detail=f"the time limit of {left[1]:g}s ran out after {kwargs.get('attempts')} "
+        raise DeadlineExceeded(f"the time limit of {left[1]:g}s ran out after {kwargs.get('attempts')} "
                                       f"attempts; the last answer was {_last_error(kwargs)}")
 
     events.register(name, needs_retry, unique_id=unique_id)

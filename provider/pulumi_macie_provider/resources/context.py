@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from ..client import ClientSettings
+from ..client.deadline import DeadlineExceeded, remaining
 from ..errors import ConfigurationError, MacieApiError
 from ._schema import SCHEMA
 from .validation import check_config, coerce
@@ -98,6 +100,24 @@ def client_for(settings: ClientSettings) -> Any:
         return client
 
 
+#: How long a hook waits, at most, for what another resource of the same run is doing (a member
+#: account being associated, its S3 resources being removed); customTimeouts may shorten it.
+DEPENDENCY_WAIT = 20.0
+
+
+def wait_until(condition: Callable[[], bool], limit: float = DEPENDENCY_WAIT) -> bool:
+    """Poll ``condition`` with growing pauses until it holds (True) or the wait runs out (False)."""
+    left = remaining()
+    end = time.monotonic() + (limit if left is None else max(0.0, min(limit, left - 0.5)))
+    pause = 0.2
+    while not condition():
+        if time.monotonic() + pause > end:
+            return False
+        time.sleep(pause)
+        pause = min(pause * 1.5, 2.0)
+    return True
+
+
 @contextmanager
 def api_call(action: str, subject: str) -> Iterator[None]:
     """Turn botocore's errors into MacieApiError naming the action, the resource and AWS's error."""
@@ -112,7 +132,7 @@ def api_call(action: str, subject: str) -> Iterator[None]:
         if attempts:
             message += f" (after {attempts + 1} attempts)"
         raise MacieApiError(action, info.get("Code", "Unknown"), message, subject, attempts + 1) from None
-    except BotoCoreError as error:
+    except (BotoCoreError, DeadlineExceeded) as error:
         raise MacieApiError(action, type(error).__name__, str(error), subject) from None
 
 

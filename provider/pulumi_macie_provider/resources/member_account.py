@@ -3,7 +3,9 @@
 ID: the member account ID (12 digits). Identity: ``memberAccountId`` (a change replaces).
 Create: AssociateMemberAccount. Read: ListMemberAccounts (paged, cached). Delete:
 DisassociateMemberAccount; an account that is no longer a member is already gone (checked against a
-fresh list, not by matching the error's message).
+fresh list, not by matching the error's message); a member refused because it still has S3
+resources is waited for (at most ``DEPENDENCY_WAIT``, within customTimeouts) while they go, as they
+do when a destroy removes both and nothing orders them.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 from ..errors import InputError, MacieApiError
 from ..hosts.dynamic import DynamicProvider
 from .base import CreateResult, Hooks, ReadResult, UpdateResult
-from .context import api_call
+from .context import api_call, wait_until
 
 #: Where the members are kept in the list cache.
 _MEMBERS = "members"
@@ -82,13 +84,28 @@ class MemberAccountHooks(Hooks):
         # memberAccountId is the only property and it replaces; the engine never updates in place.
         return UpdateResult({"memberAccountId": id_})
 
+    def _has_s3_resources(self, account: str) -> bool:
+        with api_call("ListS3Resources", f"S3 resources of {account}"):
+            return bool(self.client.list_s3_resources(memberAccountId=account, maxResults=1).get("s3Resources"))
+
+    def _disassociate(self, account: str) -> None:
+        with api_call("DisassociateMemberAccount", self._subject(account)):
+            self.client.disassociate_member_account(memberAccountId=account)
+
     def delete(self, id_: str, state: dict[str, Any]) -> None:
         try:
-            with api_call("DisassociateMemberAccount", self._subject(id_)):
-                self.client.disassociate_member_account(memberAccountId=id_)
+            self._disassociate(id_)
         except MacieApiError as error:
-            # Not a member any more (already gone), or a real refusal: look at a fresh list.
-            if error.code != "InvalidInputException" or self._is_member(id_):
+            # Not a member any more (already gone), or a refusal: look at a fresh list.
+            if error.code != "InvalidInputException":
+                raise
+            if not self._is_member(id_):
+                pass
+            elif self._has_s3_resources(id_) and wait_until(lambda: not self._has_s3_resources(id_)):
+                # Its S3 resources were being removed, most likely by the same run (nothing in a
+                # program makes a member's S3 resources go first): they are gone now.
+                self._disassociate(id_)
+            else:
                 raise
         self.cache.remove(_MEMBERS, id_)
 

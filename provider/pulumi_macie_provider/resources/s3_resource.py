@@ -5,7 +5,9 @@ ID: ``[<memberAccountId>:]<bucketName>[/<prefix>]``. Identity: ``bucketName``, `
 AssociateS3Resources; update: UpdateS3Resources; read: ListS3Resources (paged once per account per
 provider process, then kept current by this process's writes); delete: DisassociateS3Resources, where
 an item that is no longer associated is already gone. A ``failedS3Resources`` item is an error for the
-resource, with AWS's code and message, and nothing is recorded for it.
+resource, with AWS's code and message, and nothing is recorded for it. A create for an account that is
+not (yet) a member waits (at most ``DEPENDENCY_WAIT``, within customTimeouts) for it to become one,
+as it does when the same run associates it and nothing orders the two.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from ..errors import FailedItemError, InputError, MacieApiError
 from ..hosts.dynamic import DynamicProvider
 from ._schema import SCHEMA
 from .base import CheckResult, CreateResult, Hooks, ReadResult, UpdateResult
-from .context import api_call
+from .context import api_call, wait_until
 from .validation import normalise
 
 _ID = re.compile(r"(?:([0-9]{12}):)?([^/:]+)(?:/(.*))?", re.DOTALL)
@@ -105,14 +107,28 @@ class S3ResourceHooks(Hooks):
         new = self.normalise(inputs)
         return make_id(new["bucketName"], new["prefix"], new.get("memberAccountId"))
 
+    def _is_member(self, account: str) -> bool:
+        with api_call("ListMemberAccounts", "member accounts"):
+            return any(m["accountId"] == account
+                       for page in self.client.get_paginator("list_member_accounts").paginate()
+                       for m in page.get("memberAccounts", []))
+
     def create(self, inputs: dict[str, Any]) -> CreateResult:
         new = self.normalise(inputs)
         bucket, prefix, member = new["bucketName"], new["prefix"], new.get("memberAccountId")
         id_ = make_id(bucket, prefix, member)
         item = _target(bucket, prefix, classificationType=new["classificationType"])
         subject = f"{self.NAME} {id_}"
-        with api_call("AssociateS3Resources", subject):
-            result = self.client.associate_s3_resources(s3Resources=[item], **self._scope(member))
+        try:
+            with api_call("AssociateS3Resources", subject):
+                result = self.client.associate_s3_resources(s3Resources=[item], **self._scope(member))
+        except MacieApiError as error:
+            # Not (yet) a member of this master: the member account may be being associated by the same
+            # run, with nothing in the program ordering the two. Wait for it, then try once more.
+            if not (error.code == "AccessDeniedException" and member and wait_until(lambda: self._is_member(member))):
+                raise
+            with api_call("AssociateS3Resources", subject):
+                result = self.client.associate_s3_resources(s3Resources=[item], **self._scope(member))
         try:
             self._failed("AssociateS3Resources", subject, result)
         except FailedItemError as error:

@@ -16,9 +16,9 @@ var _ = internal.GetEnvOrDefault
 // The classification type that Amazon Macie Classic applies to the associated S3 resource.
 type ClassificationType struct {
 	// A continuous classification of the objects that are added to the S3 resource. Amazon Macie Classic begins performing continuous classification after the resource is associated. The only value is `FULL`, the default.
-	Continuous ContinuousClassificationType `pulumi:"continuous"`
+	Continuous *ContinuousClassificationType `pulumi:"continuous"`
 	// A one-time classification of all of the existing objects in the S3 resource: `FULL` or `NONE`; defaults to `NONE`.
-	OneTime OneTimeClassificationType `pulumi:"oneTime"`
+	OneTime *OneTimeClassificationType `pulumi:"oneTime"`
 }
 
 // Defaults sets the appropriate defaults for ClassificationType
@@ -27,11 +27,13 @@ func (val *ClassificationType) Defaults() *ClassificationType {
 		return nil
 	}
 	tmp := *val
-	if internal.IsZero(tmp.Continuous) {
-		tmp.Continuous = ContinuousClassificationType("FULL")
+	if tmp.Continuous == nil {
+		continuous_ := ContinuousClassificationType("FULL")
+		tmp.Continuous = &continuous_
 	}
-	if internal.IsZero(tmp.OneTime) {
-		tmp.OneTime = OneTimeClassificationType("NONE")
+	if tmp.OneTime == nil {
+		oneTime_ := OneTimeClassificationType("NONE")
+		tmp.OneTime = &oneTime_
 	}
 	return &tmp
 }
@@ -50,9 +52,9 @@ type ClassificationTypeInput interface {
 // The classification type that Amazon Macie Classic applies to the associated S3 resource.
 type ClassificationTypeArgs struct {
 	// A continuous classification of the objects that are added to the S3 resource. Amazon Macie Classic begins performing continuous classification after the resource is associated. The only value is `FULL`, the default.
-	Continuous ContinuousClassificationTypeInput `pulumi:"continuous"`
+	Continuous ContinuousClassificationTypePtrInput `pulumi:"continuous"`
 	// A one-time classification of all of the existing objects in the S3 resource: `FULL` or `NONE`; defaults to `NONE`.
-	OneTime OneTimeClassificationTypeInput `pulumi:"oneTime"`
+	OneTime OneTimeClassificationTypePtrInput `pulumi:"oneTime"`
 }
 
 // Defaults sets the appropriate defaults for ClassificationTypeArgs
@@ -148,13 +150,13 @@ func (o ClassificationTypeOutput) ToClassificationTypePtrOutputWithContext(ctx c
 }
 
 // A continuous classification of the objects that are added to the S3 resource. Amazon Macie Classic begins performing continuous classification after the resource is associated. The only value is `FULL`, the default.
-func (o ClassificationTypeOutput) Continuous() ContinuousClassificationTypeOutput {
-	return o.ApplyT(func(v ClassificationType) ContinuousClassificationType { return v.Continuous }).(ContinuousClassificationTypeOutput)
+func (o ClassificationTypeOutput) Continuous() ContinuousClassificationTypePtrOutput {
+	return o.ApplyT(func(v ClassificationType) *ContinuousClassificationType { return v.Continuous }).(ContinuousClassificationTypePtrOutput)
 }
 
 // A one-time classification of all of the existing objects in the S3 resource: `FULL` or `NONE`; defaults to `NONE`.
-func (o ClassificationTypeOutput) OneTime() OneTimeClassificationTypeOutput {
-	return o.ApplyT(func(v ClassificationType) OneTimeClassificationType { return v.OneTime }).(OneTimeClassificationTypeOutput)
+func (o ClassificationTypeOutput) OneTime() OneTimeClassificationTypePtrOutput {
+	return o.ApplyT(func(v ClassificationType) *OneTimeClassificationType { return v.OneTime }).(OneTimeClassificationTypePtrOutput)
 }
 
 type ClassificationTypePtrOutput struct{ *pulumi.OutputState }
@@ -187,7 +189,7 @@ func (o ClassificationTypePtrOutput) Continuous() ContinuousClassificationTypePt
 		if v == nil {
 			return nil
 		}
-		return &v.Continuous
+		return v.Continuous
 	}).(ContinuousClassificationTypePtrOutput)
 }
 
@@ -197,7 +199,7 @@ func (o ClassificationTypePtrOutput) OneTime() OneTimeClassificationTypePtrOutpu
 		if v == nil {
 			return nil
 		}
-		return &v.OneTime
+		return v.OneTime
 	}).(OneTimeClassificationTypePtrOutput)
 }
 

@@ -15,11 +15,11 @@ export interface ClassificationTypeArgs {
     /**
      * A continuous classification of the objects that are added to the S3 resource. Amazon Macie Classic begins performing continuous classification after the resource is associated. The only value is `FULL`, the default.
      */
-    continuous: pulumi.Input<enums.ContinuousClassificationType>;
+    continuous?: pulumi.Input<enums.ContinuousClassificationType | undefined>;
     /**
      * A one-time classification of all of the existing objects in the S3 resource: `FULL` or `NONE`; defaults to `NONE`.
      */
-    oneTime: pulumi.Input<enums.OneTimeClassificationType>;
+    oneTime?: pulumi.Input<enums.OneTimeClassificationType | undefined>;
 }
 /**
  * classificationTypeArgsProvideDefaults sets the appropriate defaults for ClassificationTypeArgs

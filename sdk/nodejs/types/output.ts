@@ -15,11 +15,11 @@ export interface ClassificationType {
     /**
      * A continuous classification of the objects that are added to the S3 resource. Amazon Macie Classic begins performing continuous classification after the resource is associated. The only value is `FULL`, the default.
      */
-    continuous: enums.ContinuousClassificationType;
+    continuous?: enums.ContinuousClassificationType;
     /**
      * A one-time classification of all of the existing objects in the S3 resource: `FULL` or `NONE`; defaults to `NONE`.
      */
-    oneTime: enums.OneTimeClassificationType;
+    oneTime?: enums.OneTimeClassificationType;
 }
 /**
  * classificationTypeProvideDefaults sets the appropriate defaults for ClassificationType

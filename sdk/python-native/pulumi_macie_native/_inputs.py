@@ -24,11 +24,11 @@ class ClassificationTypeArgsDict(TypedDict):
     """
     The classification type that Amazon Macie Classic applies to the associated S3 resource.
     """
-    continuous: pulumi.Input['ContinuousClassificationType']
+    continuous: NotRequired[pulumi.Input[Optional['ContinuousClassificationType']]]
     """
     A continuous classification of the objects that are added to the S3 resource. Amazon Macie Classic begins performing continuous classification after the resource is associated. The only value is `FULL`, the default.
     """
-    one_time: pulumi.Input['OneTimeClassificationType']
+    one_time: NotRequired[pulumi.Input[Optional['OneTimeClassificationType']]]
     """
     A one-time classification of all of the existing objects in the S3 resource: `FULL` or `NONE`; defaults to `NONE`.
     """
@@ -46,33 +46,35 @@ class ClassificationTypeArgs:
         """
         if continuous is None:
             continuous = 'FULL'
-        pulumi.set(__self__, "continuous", continuous)
+        if continuous is not None:
+            pulumi.set(__self__, "continuous", continuous)
         if one_time is None:
             one_time = 'NONE'
-        pulumi.set(__self__, "one_time", one_time)
+        if one_time is not None:
+            pulumi.set(__self__, "one_time", one_time)
 
     @_builtins.property
     @pulumi.getter
-    def continuous(self) -> pulumi.Input['ContinuousClassificationType']:
+    def continuous(self) -> pulumi.Input[Optional['ContinuousClassificationType']]:
         """
         A continuous classification of the objects that are added to the S3 resource. Amazon Macie Classic begins performing continuous classification after the resource is associated. The only value is `FULL`, the default.
         """
         return pulumi.get(self, "continuous")
 
     @continuous.setter
-    def continuous(self, value: pulumi.Input['ContinuousClassificationType']):
+    def continuous(self, value: pulumi.Input[Optional['ContinuousClassificationType']]):
         pulumi.set(self, "continuous", value)
 
     @_builtins.property
     @pulumi.getter(name="oneTime")
-    def one_time(self) -> pulumi.Input['OneTimeClassificationType']:
+    def one_time(self) -> pulumi.Input[Optional['OneTimeClassificationType']]:
         """
         A one-time classification of all of the existing objects in the S3 resource: `FULL` or `NONE`; defaults to `NONE`.
         """
         return pulumi.get(self, "one_time")
 
     @one_time.setter
-    def one_time(self, value: pulumi.Input['OneTimeClassificationType']):
+    def one_time(self, value: pulumi.Input[Optional['OneTimeClassificationType']]):
         pulumi.set(self, "one_time", value)
 
 

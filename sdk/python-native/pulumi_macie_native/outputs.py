@@ -52,14 +52,16 @@ class ClassificationType(dict):
         """
         if continuous is None:
             continuous = 'FULL'
-        pulumi.set(__self__, "continuous", continuous)
+        if continuous is not None:
+            pulumi.set(__self__, "continuous", continuous)
         if one_time is None:
             one_time = 'NONE'
-        pulumi.set(__self__, "one_time", one_time)
+        if one_time is not None:
+            pulumi.set(__self__, "one_time", one_time)
 
     @_builtins.property
     @pulumi.getter
-    def continuous(self) -> 'ContinuousClassificationType':
+    def continuous(self) -> Optional['ContinuousClassificationType']:
         """
         A continuous classification of the objects that are added to the S3 resource. Amazon Macie Classic begins performing continuous classification after the resource is associated. The only value is `FULL`, the default.
         """
@@ -67,7 +69,7 @@ class ClassificationType(dict):
 
     @_builtins.property
     @pulumi.getter(name="oneTime")
-    def one_time(self) -> 'OneTimeClassificationType':
+    def one_time(self) -> Optional['OneTimeClassificationType']:
         """
         A one-time classification of all of the existing objects in the S3 resource: `FULL` or `NONE`; defaults to `NONE`.
         """

@@ -26,7 +26,7 @@ class ClassificationType(dict):
 
     @property
     @pulumi.getter(name="oneTime")
-    def one_time(self) -> str:
+    def one_time(self) -> Optional[str]:
         """
         A one-time classification of all of the existing objects in the S3 resource: `FULL` or `NONE`; defaults to `NONE`.
         """
@@ -34,7 +34,7 @@ class ClassificationType(dict):
 
     @property
     @pulumi.getter
-    def continuous(self) -> str:
+    def continuous(self) -> Optional[str]:
         """
         A continuous classification of the objects that are added to the S3 resource. Amazon Macie Classic begins performing continuous classification after the resource is associated. The only value is `FULL`, the default.
         """
