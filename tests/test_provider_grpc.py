@@ -165,7 +165,7 @@ def test_native_check_config_rules(native: Host) -> None:
         {"endpointURL": "http://127.0.0.1:1", "maxAttempts": "0", "region": "moon-base", "version": "0.1.0"})))
     reasons = {f.property: f.reason for f in checked.failures}
     assert reasons["endpointURL"].startswith("unknown setting macie:endpointURL; the settings are macie:region")
-    assert "out of range" in reasons["macie:maxAttempts"] and "pattern" in reasons["macie:region"]
+    assert "out of range" in reasons["maxAttempts"] and "pattern" in reasons["region"]
     checked = native.stub.CheckConfig(provider_pb2.CheckRequest(urn=CONFIG_URN, olds=struct({}), news=struct(
         {"maxAttempts": "5", "version": "0.1.0"})))
     assert list(checked.failures) == []

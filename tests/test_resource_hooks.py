@@ -98,7 +98,7 @@ def test_s3_resource_check_fills_defaults(s3_hooks: S3ResourceHooks) -> None:
          "must be one of FULL, NONE"),
         ({"bucketName": "b", "classificationType": {"continuous": "NONE"}}, "classificationType.continuous",
          "must be one of FULL"),
-        ({"bucketName": "b", "classificationType": "FULL"}, "classificationType", "expected a object"),
+        ({"bucketName": "b", "classificationType": "FULL"}, "classificationType", "expected an object"),
         ({"bucketName": "b", "colour": "red"}, "colour", "unknown property"),
     ],
 )
@@ -351,4 +351,27 @@ def test_member_account_delete_waits_for_its_s3_resources(member_hooks: MemberAc
         member_hooks.delete("444455556666", {})
     finally:
         later.join()
+    assert [m["accountId"] for m in macie.list_member_accounts()["memberAccounts"]] == ["123456789012"]
+
+
+def test_member_account_delete_after_its_s3_resources_went_meanwhile(client_for: Callable[..., Any], macie: Any,
+                                                                      bucket: Callable[[], str]) -> None:
+    """A member refused because of S3 resources that are gone by the time it looks again (removed in
+    parallel, just after the refusal) is disassociated on the second try."""
+    name = bucket()
+    hooks = MemberAccountHooks(ClientSettings(), client_for())
+    hooks.create({"memberAccountId": "444455556666"})
+    macie.associate_s3_resources(memberAccountId="444455556666", s3Resources=[{"bucketName": name,
+                                                                             "classificationType": FULL}])
+    state = {"armed": True}
+
+    def remove_s3_after_refusal(**_: Any) -> None:
+        if state["armed"]:
+            state["armed"] = False
+            macie.disassociate_s3_resources(memberAccountId="444455556666",
+                                            associatedS3Resources=[{"bucketName": name}])
+
+    hooks.client.meta.events.register("after-call.macie.DisassociateMemberAccount", remove_s3_after_refusal)
+    hooks.delete("444455556666", {})
+    assert not state["armed"]
     assert [m["accountId"] for m in macie.list_member_accounts()["memberAccounts"]] == ["123456789012"]

@@ -121,7 +121,8 @@ class Provider(provider_pb2_grpc.ResourceProviderServicer):
         ]
         known = {k: v for k, v in news.items() if k in CONFIG_KEYS and not contains_unknown(v)}
         values = config_values(lambda key: known.get(key.split(":", 1)[1]))
-        failures += [provider_pb2.CheckFailure(property=key, reason=reason)
+        # Properties as the engine knows them (its message then shows the value): "region", not "macie:region".
+        failures += [provider_pb2.CheckFailure(property=key.removeprefix("macie:"), reason=reason)
                      for key, reason in settings_from_values(values)[1]]
         inputs = dict(news)
         inputs.update({k: v for k, v in values.items() if v is not None})

@@ -101,9 +101,10 @@ class MemberAccountHooks(Hooks):
                 raise
             if not self._is_member(id_):
                 pass
-            elif self._has_s3_resources(id_) and wait_until(lambda: not self._has_s3_resources(id_)):
+            elif wait_until(lambda: not self._has_s3_resources(id_)):
                 # Its S3 resources were being removed, most likely by the same run (nothing in a
-                # program makes a member's S3 resources go first): they are gone now.
+                # program makes a member's S3 resources go first): they are gone now. (Any other
+                # refusal comes back from this second try.)
                 self._disassociate(id_)
             else:
                 raise

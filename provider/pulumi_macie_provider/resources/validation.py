@@ -69,7 +69,8 @@ def check_value(path: str, spec: dict[str, Any], value: Any) -> list[tuple[str, 
     kind = spec["type"]
     expected = TYPE_NAMES[kind]
     if not isinstance(value, expected) or (kind == "integer" and isinstance(value, bool)):
-        return [(path, f"{_shown(value)} is not a valid value: expected a {kind}, got {type(value).__name__}")]
+        article = "an" if kind[0] in "aeiou" else "a"
+        return [(path, f"{_shown(value)} is not a valid value: expected {article} {kind}, got {type(value).__name__}")]
     failures: list[tuple[str, str]] = []
     if kind == "object":
         properties = spec["properties"]
