@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pulumi_macie_provider.local.server import LocalEndpoint
+from pulumi_macie_provider.local.server import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, LocalEndpoint
 
 from .conftest import FULL
 from .e2e_support import (
@@ -81,6 +81,8 @@ def test_yaml_program_lifecycle(scenario: Scenario, tmp_path: Path) -> None:
     assert _types(stack.resources()) == TYPES
     (provider,) = [r for r in stack.resources() if r["type"] == "pulumi:providers:macie"]
     assert provider["inputs"]["region"] == "us-east-1"  # resolved from AWS_REGION and recorded
+    exported = stack.run("stack", "export", "--show-secrets").stdout
+    assert DEFAULT_SECRET_KEY not in exported and DEFAULT_ACCESS_KEY not in exported
     outputs = stack.outputs()
     assert outputs["memberAccountId"] == MEMBER  # the number from config is the 12-digit string
     assert outputs["memberLogsId"] == f"{MEMBER}:{bucket}/2024/"
