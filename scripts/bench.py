@@ -200,7 +200,7 @@ class Stack:
 def install_plugins(work: Path, env: dict[str, str]) -> None:
     """The native plugin and the native floor, installed from tarballs into the bench's PULUMI_HOME."""
     plugin = package(str(work / "plugins"))
-    floor_script = (f"#!/bin/sh\nexec {sys.executable} -I {ROOT / 'scripts' / 'bench_native_floor.py'} \"$@\"\n")
+    floor_script = (f"#!/bin/sh\nexec {sys.executable} -P {ROOT / 'scripts' / 'bench_native_floor.py'} \"$@\"\n")
     floor = write_tarball(str(work / "plugins" / f"pulumi-resource-{FLOOR_PACKAGE}.tar.gz"),
                           f"pulumi-resource-{FLOOR_PACKAGE}", floor_script)
     for name, version, tarball in (("macie", __version__, plugin), (FLOOR_PACKAGE, FLOOR_VERSION, floor)):
@@ -257,7 +257,7 @@ def startup_and_call_overhead(host: str, endpoint_url: str, calls: int = 200) ->
         values = {"bucketName": "b", "prefix": "p/", "__provider": serialize_provider(MacieS3ResourceProvider())}
         config = {"macie:endpointUrl": endpoint_url}
     else:
-        command = [sys.executable, "-I", "-m", "pulumi_macie_provider.hosts.native"]
+        command = [sys.executable, "-P", "-m", "pulumi_macie_provider.hosts.native"]
         urn = "urn:pulumi:b::p::macie:index:MacieS3Resource::r"
         values = {"bucketName": "b", "prefix": "p/"}
         config = {"endpointUrl": endpoint_url, "region": "us-east-1"}

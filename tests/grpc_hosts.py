@@ -23,7 +23,7 @@ from .conftest import DEFAULT_CREDENTIALS
 
 COMMANDS = {
     "dynamic": [sys.executable, "-u", "-m", "pulumi.dynamic"],
-    "native": [sys.executable, "-I", "-m", "pulumi_macie_provider.hosts.native", "127.0.0.1:1"],
+    "native": [sys.executable, "-P", "-m", "pulumi_macie_provider.hosts.native", "127.0.0.1:1"],
 }
 ENV = {"PATH": "/usr/bin:/bin", "AWS_ACCESS_KEY_ID": DEFAULT_CREDENTIALS["aws_access_key_id"],
        "AWS_SECRET_ACCESS_KEY": DEFAULT_CREDENTIALS["aws_secret_access_key"],

@@ -69,8 +69,8 @@ def test_default_endpoint_is_aws_macie(macie: Any) -> None:
     ("settings", "message"),
     [
         ({"region": "nowhere"}, "invalid region 'nowhere'"),
-        ({"endpoint_url": "127.0.0.1:4510"}, "invalid endpoint URL '127.0.0.1:4510'"),
-        ({"endpoint_url": "ftp://host"}, "invalid endpoint URL 'ftp://host'"),
+        ({"endpoint_url": "127.0.0.1:4510"}, "invalid endpoint URL: it must be an absolute http:// or https:// URL"),
+        ({"endpoint_url": "ftp://host"}, "invalid endpoint URL: it must be an absolute"),
         ({"retry_mode": "eager"}, "invalid retry mode 'eager'"),
         ({"max_attempts": 0}, "invalid max attempts 0"),
         ({"read_timeout": -1}, "invalid read_timeout -1"),

@@ -5,21 +5,33 @@ from __future__ import annotations
 from pulumi.dynamic.dynamic import serialize_provider
 
 from pulumi_macie_provider.client import ClientSettings
-from pulumi_macie_provider.importer import pending_creates
+from pulumi_macie_provider.importer import import_file, pending_creates
 from pulumi_macie_provider.resources.s3_resource import MacieS3ResourceProvider
 
 PROVIDER_URN = "urn:pulumi:dev::p::pulumi:providers:macie::default"
 
 
+STACK_URN = "urn:pulumi:dev::p::pulumi:pulumi:Stack::p-dev"
+EXPLICIT_URN = "urn:pulumi:dev::p::pulumi:providers:macie::west"
+PARENT_URN = "urn:pulumi:dev::p::my:index:Component::c"
+
+
 def _deployment() -> dict:
     return {
-        "resources": [{"urn": PROVIDER_URN, "type": "pulumi:providers:macie",
-                       "inputs": {"region": "us-west-2", "endpointUrl": "http://127.0.0.1:4510", "version": "0.1.0"}}],
+        "resources": [{"urn": STACK_URN, "type": "pulumi:pulumi:Stack"},
+                      {"urn": PROVIDER_URN, "type": "pulumi:providers:macie",
+                       "inputs": {"region": "us-west-2", "endpointUrl": "http://127.0.0.1:4510", "version": "0.1.0"}},
+                      {"urn": EXPLICIT_URN, "type": "pulumi:providers:macie", "inputs": {"region": "us-east-1"}}],
         "pending_operations": [
             {"type": "creating", "resource": {
                 "urn": "urn:pulumi:dev::p::macie:index:MacieS3Resource::logs", "type": "macie:index:MacieS3Resource",
+                "parent": STACK_URN,
                 "provider": f"{PROVIDER_URN}::0b1c", "inputs": {"bucketName": "b", "prefix": "x/",
                                                                "memberAccountId": "111122223333"}}},
+            {"type": "creating", "resource": {
+                "urn": "urn:pulumi:dev::p::my:index:Component$macie:index:MacieMemberAccount::m",
+                "type": "macie:index:MacieMemberAccount", "parent": PARENT_URN,
+                "provider": f"{EXPLICIT_URN}::9f9f", "inputs": {"memberAccountId": "111122223333"}}},
             {"type": "creating", "resource": {
                 "urn": "urn:pulumi:dev::p::pulumi-python:dynamic:Resource::old", "type": "pulumi-python:dynamic:Resource",
                 "inputs": {"bucketName": "b", "__provider": serialize_provider(MacieS3ResourceProvider())}}},
@@ -33,9 +45,26 @@ def _deployment() -> dict:
 def test_pending_creates_of_both_hosts() -> None:
     """Pending creates of native and dynamic resources are found with their IDs; a native one is looked
     up where its provider's recorded settings say, a dynamic one where the command's settings say."""
-    given = ClientSettings(region="us-east-1")
+    given = ClientSettings(region="eu-west-1")
     found = pending_creates(_deployment(), given)
-    assert [(urn.rsplit("::", 1)[1], kind, id_) for urn, kind, id_, _ in found] == [
-        ("logs", "macie:index:MacieS3Resource", "111122223333:b/x/"), ("old", "MacieS3Resource", "b")]
-    assert found[0][3] == ClientSettings(region="us-west-2", endpoint_url="http://127.0.0.1:4510")
-    assert found[1][3] == given
+    assert [(p.name, p.kind, p.id) for p in found] == [
+        ("logs", "macie:index:MacieS3Resource", "111122223333:b/x/"),
+        ("m", "macie:index:MacieMemberAccount", "111122223333"), ("old", "MacieS3Resource", "b")]
+    assert found[0].where == ClientSettings(region="us-west-2", endpoint_url="http://127.0.0.1:4510")
+    assert found[1].where == ClientSettings(region="us-east-1")
+    assert found[2].where == given
+
+
+def test_import_file_keeps_parent_and_explicit_provider() -> None:
+    """The import file names a non-stack parent and an explicit provider, so an imported pending create
+    lands under the URN and provider it had; default providers and the stack are left implicit."""
+    found = pending_creates(_deployment(), ClientSettings())
+    entries = [(p, {"type": p.kind, "name": p.name, "id": p.id}) for p in found[:2]]
+    assert import_file(entries) == {
+        "nameTable": {"ref0": PARENT_URN, "ref1": EXPLICIT_URN},
+        "resources": [
+            {"type": "macie:index:MacieS3Resource", "name": "logs", "id": "111122223333:b/x/"},
+            {"type": "macie:index:MacieMemberAccount", "name": "m", "id": "111122223333",
+             "parent": "ref0", "provider": "ref1"},
+        ],
+    }

@@ -131,17 +131,22 @@ def test_create_failure_is_one_line_with_aws_error(host: Host) -> None:
 
 
 def test_bad_config_fails_before_any_call(endpoint: LocalEndpoint) -> None:
-    """A bad endpoint URL in config is a failure naming macie:endpointUrl on both hosts, before any call."""
+    """A bad setting (maxAttempts 0) is a failure naming it on both hosts, and nothing reaches the
+    endpoint, not even when a create is tried anyway."""
     for kind in ("dynamic", "native"):
         running = Host.start(kind)
         try:
-            running.configure({"endpointUrl": "not a url"})
+            running.configure({"endpointUrl": endpoint.url, "region": "us-east-1", "maxAttempts": 0})
             if kind == "native":
                 failures = running.config_failures
             else:
                 failures = list(running.check("MacieS3Resource", {"bucketName": "b"}).failures)
-            assert [f.property.removeprefix("macie:") for f in failures] == ["endpointUrl"], kind
-            assert "does not match the pattern" in failures[0].reason
+            assert [f.property.removeprefix("macie:") for f in failures] == ["maxAttempts"], kind
+            assert "out of range: must be from 1 to 50" in failures[0].reason
+            with pytest.raises(grpc.RpcError):
+                running.stub.Create(provider_pb2.CreateRequest(
+                    urn=running.urn("r", "MacieS3Resource"),
+                    properties=running.props("MacieS3Resource", {"bucketName": "b", "prefix": ""})))
         finally:
             running.stop()
     assert endpoint.macie.counters == {}
@@ -241,3 +246,49 @@ def test_native_custom_timeout_bounds_retries() -> None:
                               "DeadlineExceeded: the time limit of 1s ran out")
     assert "ThrottlingException" in details and "\n" not in details
     assert elapsed < 10  # 50 attempts with backoff would take minutes
+
+
+SECRET = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}
+
+
+def test_native_configure_takes_secret_settings(endpoint: LocalEndpoint, macie: Any) -> None:
+    """Settings set as secrets reach Configure wrapped; they are used as plain values, and a bad one is
+    refused without its value in the message."""
+    running = Host.start("native")
+    try:
+        running.stub.Configure(provider_pb2.ConfigureRequest(args=struct({
+            "region": "us-east-1", "endpointUrl": {**SECRET, "value": endpoint.url}})))
+        assert running.create("MacieMemberAccount", {"memberAccountId": "444455556666"}).id == "444455556666"
+        with pytest.raises(grpc.RpcError) as excinfo:
+            running.stub.Configure(provider_pb2.ConfigureRequest(args=struct({
+                "region": "us-east-1", "endpointUrl": {**SECRET, "value": "http://admin:hunter2@ bad"}})))
+        assert "macie:endpointUrl: the value given does not match the pattern" in excinfo.value.details()
+        assert "hunter2" not in excinfo.value.details()
+    finally:
+        running.stop()
+    assert [m["accountId"] for m in macie.list_member_accounts()["memberAccounts"]][1:] == ["444455556666"]
+
+
+def test_native_keeps_the_recorded_region_without_one_in_the_environment() -> None:
+    """A region recorded from the environment stays recorded when a later run has none, so nothing is
+    replaced; a region in the environment or in config still wins."""
+    running = Host.start("native")  # no AWS_REGION, no AWS_DEFAULT_REGION
+    try:
+        def checked(olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
+            return plain(running.stub.CheckConfig(provider_pb2.CheckRequest(
+                urn=CONFIG_URN, olds=struct(olds), news=struct(news))).inputs)
+
+        assert checked({"region": "us-east-1"}, {"version": "0.1.0"}) == {"region": "us-east-1", "version": "0.1.0"}
+        assert checked({"region": "us-east-1"}, {"region": "us-west-2"})["region"] == "us-west-2"
+        assert "region" not in checked({}, {})
+    finally:
+        running.stop()
+
+
+def test_native_detailed_diff_kinds(native: Host) -> None:
+    """The detailed diff says what happens to each property: a removed identity is a delete that replaces."""
+    olds = {"bucketName": "b", "prefix": "", "memberAccountId": "111122223333", "classificationType": DEFAULTS}
+    diff = native.diff("MacieS3Resource", "111122223333:b", olds, {"bucketName": "b", "classificationType": FULL})
+    kinds = provider_pb2.PropertyDiff
+    assert {k: v.kind for k, v in diff.detailedDiff.items()} == {
+        "memberAccountId": kinds.DELETE_REPLACE, "classificationType": kinds.UPDATE}

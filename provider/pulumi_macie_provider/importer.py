@@ -30,6 +30,7 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from typing import Any
 
 from pulumi.dynamic.dynamic import serialize_provider
@@ -43,10 +44,15 @@ DYNAMIC_TYPE = "pulumi-python:dynamic:Resource"
 
 
 def import_entry(kind: str, name: str, id_: str, settings: ClientSettings, client: Any = None) -> dict[str, Any]:
-    """One import-file entry for the live resource ``id_``; raises MacieError if it does not exist."""
+    """One import-file entry for the live resource ``id_``; raises MacieError if it does not exist.
+
+    ``kind`` is a name (``MacieS3Resource``: the dynamic resource) or a type token
+    (``macie:index:MacieS3Resource``: the native plugin's resource)."""
     resource = resource_type(kind)
     hooks = resource.hooks(settings, client if client is not None else client_for(settings))
     found = hooks.lookup(id_)
+    if kind == resource.token:  # a native resource: the engine reads it itself during the import
+        return {"type": resource.token, "name": name, "id": found.id}
     provider = serialize_provider(resource.dynamic_provider())
     return {
         "type": DYNAMIC_TYPE,
@@ -85,26 +91,65 @@ def _native_settings(deployment: dict[str, Any], provider_ref: str) -> ClientSet
     return None
 
 
-def pending_creates(deployment: dict[str, Any], settings: ClientSettings) -> list[tuple[str, str, str, ClientSettings]]:
-    """(URN, TYPE, ID, where to look) of each pending create of our resources in an exported deployment:
-    dynamic resources are looked up with ``settings``, native ones where their provider's state says."""
+@dataclass(frozen=True)
+class PendingCreate:
+    """A create that was under way when a run stopped: where to look for it, and where it belongs."""
+
+    urn: str
+    kind: str  # a resource name (dynamic) or type token (native), as import_entry takes it
+    id: str
+    where: ClientSettings
+    parent: str | None = None  # the parent's URN, unless it is the stack
+    provider: str | None = None  # an explicit provider's URN (not a default provider)
+
+    @property
+    def name(self) -> str:
+        return self.urn.rsplit("::", 1)[1]
+
+
+def pending_creates(deployment: dict[str, Any], settings: ClientSettings) -> list[PendingCreate]:
+    """Each pending create of our resources in an exported deployment: dynamic resources are looked up
+    with ``settings``, native ones where their provider's recorded settings say."""
+    stacks = {r["urn"] for r in deployment.get("resources") or [] if r.get("type") == "pulumi:pulumi:Stack"}
     found = []
     for operation in deployment.get("pending_operations") or []:
         resource = operation.get("resource", {})
         if operation.get("type") != "creating":
             continue
+        parent = resource.get("parent") if resource.get("parent") not in stacks else None
         if resource.get("type") == DYNAMIC_TYPE:
             known = resource_id(resource.get("inputs") or {})
             if known is not None:
-                found.append((resource["urn"], *known, settings))
+                found.append(PendingCreate(resource["urn"], *known, settings, parent))
         elif resource.get("type") in BY_TOKEN:
             native = BY_TOKEN[resource["type"]]
-            where = _native_settings(deployment, resource.get("provider", "")) or settings
-            found.append((resource["urn"], native.token, native.hooks().id_for(resource.get("inputs") or {}), where))
+            reference = resource.get("provider", "")
+            provider = reference.rsplit("::", 1)[0] if reference else None
+            explicit = provider if provider and not provider.rsplit("::", 1)[-1].startswith("default") else None
+            found.append(PendingCreate(resource["urn"], native.token, native.hooks().id_for(resource.get("inputs") or {}),
+                                       _native_settings(deployment, reference) or settings, parent, explicit))
     return found
 
 
-def recover_pending_creates(settings: ClientSettings, import_file: str, passthrough: list[str]) -> int:
+def import_file(entries: list[tuple[PendingCreate, dict[str, Any]]]) -> dict[str, Any]:
+    """The file ``pulumi import --file`` takes: the entries, with their parents and explicit providers
+    named in its name table, so that each lands under the same URN and provider as before."""
+    names: dict[str, str] = {}
+
+    def name_of(urn: str) -> str:
+        return names.setdefault(urn, f"ref{len(names)}")
+
+    resources = []
+    for pending, entry in entries:
+        if pending.parent:
+            entry = {**entry, "parent": name_of(pending.parent)}
+        if pending.provider:
+            entry = {**entry, "provider": name_of(pending.provider)}
+        resources.append(entry)
+    return {"nameTable": {name: urn for urn, name in names.items()}, "resources": resources}
+
+
+def recover_pending_creates(settings: ClientSettings, import_path: str, passthrough: list[str]) -> int:
     """Clear the stack's pending creates, then import those Macie holds, so the next up converges."""
     pulumi = shutil.which("pulumi") or "pulumi"
     stack = _stack_args(passthrough)
@@ -118,14 +163,9 @@ def recover_pending_creates(settings: ClientSettings, import_file: str, passthro
         print("no pending creates of Macie resources; nothing to recover")
         return 0
     held = []
-    for urn, kind, id_, where in pending:
-        name = urn.rsplit("::", 1)[1]
+    for create in pending:
         try:
-            if kind in BY_TOKEN:  # native: the engine reads it itself during the import
-                resource_type(kind).hooks(where).lookup(id_)
-                held.append({"type": kind, "name": name, "id": id_})
-            else:
-                held.append(import_entry(kind, name, id_, where))
+            held.append((create, import_entry(create.kind, create.name, create.id, create.where)))
         except MacieError:
             pass  # the create never happened: clearing it is all there is to do
     print(f"{len(pending)} pending creates; {len(held)} of them exist in Macie and are imported")
@@ -133,9 +173,9 @@ def recover_pending_creates(settings: ClientSettings, import_file: str, passthro
                             "--non-interactive", *passthrough])
     if code != 0 or not held:
         return code
-    with open(import_file, "w", encoding="utf-8") as handle:
-        json.dump({"resources": held}, handle, indent=2)
-    return subprocess.call([pulumi, "import", "--file", import_file, "--generate-code=false", "--yes",
+    with open(import_path, "w", encoding="utf-8") as handle:
+        json.dump(import_file(held), handle, indent=2)
+    return subprocess.call([pulumi, "import", "--file", import_path, "--generate-code=false", "--yes",
                             "--protect=false", "--non-interactive", *passthrough])
 
 

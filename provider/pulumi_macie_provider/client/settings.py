@@ -55,9 +55,9 @@ class ClientSettings:
         if self.endpoint_url is not None:
             parts = urlsplit(self.endpoint_url) if isinstance(self.endpoint_url, str) else None
             if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
-                raise ConfigurationError(
-                    f"invalid endpoint URL {self.endpoint_url!r}: it must be an absolute http:// or "
-                    "https:// URL with a host, such as http://127.0.0.1:4510"
+                raise ConfigurationError(  # the URL is not repeated: it may carry a user and password
+                    "invalid endpoint URL: it must be an absolute http:// or https:// URL with a host, "
+                    "such as http://127.0.0.1:4510"
                 )
         if self.retry_mode not in RETRY_MODES:
             raise ConfigurationError(

@@ -23,7 +23,7 @@ from pulumi.dynamic import (
 
 from ..errors import ConfigurationError
 from ..resources.base import Hooks
-from ..resources.context import settings_from_config, warm
+from ..resources.context import settings_from_config
 
 
 class DynamicProvider(ResourceProvider):
@@ -42,7 +42,7 @@ class DynamicProvider(ResourceProvider):
         self._config_failures = failures
         self._hooks = self.HOOKS(settings)
         if not failures:
-            warm(settings)
+            self._hooks.warm()
 
     def hooks(self) -> Hooks:
         hooks = getattr(self, "_hooks", None)

@@ -12,8 +12,8 @@ The engine starts the plugin, reads the port it prints, and calls:
   state says where its resources live), DiffConfig (a new region or endpoint replaces the resources;
   the others update the provider), Configure;
 - Check, Diff, Create, Read, Update, Delete: one hook call each (a preview's Create and Update answer
-  the checked inputs, which are what the outputs will be, and call nothing). Create/Update/Delete run under the
-  resource's ``customTimeouts`` (``client.deadline``). A Read with nothing but an ID (``pulumi
+  the checked inputs, which are what the outputs will be, and call nothing). Create, Read, Update and
+  Delete run under the resource's ``customTimeouts`` (``client.deadline``). A Read with nothing but an ID (``pulumi
   import``, the ``import`` option, ``get``) fails with a clear message when Macie holds nothing.
 
 Every failure reaches the engine as one line: the action, the resource, AWS's error code and message.
@@ -39,7 +39,7 @@ from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
 from ..client.deadline import time_limit
 from ..errors import MacieError
 from ..resources.base import Hooks
-from ..resources.context import CONFIG_KEYS, config_values, settings_from_values, warm
+from ..resources.context import CONFIG_KEYS, config_values, settings_from_values
 from ..resources.validation import contains_unknown
 
 #: Config keys that say where the resources live: a change replaces them (as pulumi-aws's region).
@@ -59,6 +59,17 @@ def to_struct(values: dict[str, Any]) -> struct_pb2.Struct:
     struct = struct_pb2.Struct()
     struct.update(values)
     return struct
+
+
+#: How the engine marks a secret value inside a Struct.
+SECRET_SIG = ("4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270")
+
+
+def unwrap_secrets(values: dict[str, Any]) -> dict[str, Any]:
+    """Values with the engine's secret wrappers taken off: Configure sends secrets wrapped even to a
+    plugin that does not accept them. (Messages never repeat the settings that may be secret.)"""
+    return {key: value.get("value") if isinstance(value, dict) and value.get(SECRET_SIG[0]) == SECRET_SIG[1]
+            else value for key, value in values.items()}
 
 
 def one_line(text: str) -> str:
@@ -127,9 +138,12 @@ class Provider(provider_pb2_grpc.ResourceProviderServicer):
         inputs = dict(news)
         inputs.update({k: v for k, v in values.items() if v is not None})
         if "region" not in news:
-            region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+            # Recorded, so that refresh and destroy go where the resources are: the environment's region,
+            # else the one recorded before (a run without AWS_REGION does not move the resources).
+            region = (os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+                      or to_dict(request.olds).get("region"))
             if region:
-                inputs["region"] = region  # recorded, so that refresh and destroy go where the resources are
+                inputs["region"] = region
         return provider_pb2.CheckResponse(inputs=to_struct(inputs), failures=failures)
 
     @translated
@@ -146,7 +160,7 @@ class Provider(provider_pb2_grpc.ResourceProviderServicer):
 
     @translated
     def Configure(self, request: Any, context: Any) -> provider_pb2.ConfigureResponse:
-        args = to_dict(request.args) if request.HasField("args") else {}
+        args = unwrap_secrets(to_dict(request.args)) if request.HasField("args") else {}
         if not args:  # older engines: "macie:config:region" = "us-east-1"
             args = {key.rsplit(":", 1)[-1]: value for key, value in request.variables.items()}
         settings, failures = settings_from_values(config_values(lambda key: args.get(key.split(":", 1)[1])))
@@ -154,14 +168,15 @@ class Provider(provider_pb2_grpc.ResourceProviderServicer):
             raise MacieError("; ".join(f"macie:{key.removeprefix('macie:')}: {reason}" for key, reason in failures))
         with self._lock:
             self._hooks = {token: cls(settings) for token, cls in self._types.items()}
-        warm(settings)
+        for hooks in self._hooks.values():
+            hooks.warm()
         return provider_pb2.ConfigureResponse(acceptSecrets=False, supportsPreview=False, acceptResources=False,
                                               acceptOutputs=False)
 
     # -- resources ------------------------------------------------------------------------------
 
     def hooks(self, request: Any) -> Hooks:
-        token = request.type or request.urn.split("::")[-2]
+        token = request.type or request.urn.split("::")[-2].rsplit("$", 1)[-1]
         with self._lock:
             hooks = self._hooks.get(token)
             if hooks is None:
@@ -181,14 +196,16 @@ class Provider(provider_pb2_grpc.ResourceProviderServicer):
 
     @translated
     def Diff(self, request: Any, context: Any) -> provider_pb2.DiffResponse:
-        olds = to_dict(request.olds)
-        result = self.hooks(request).diff(request.id, olds, to_dict(request.news))
+        olds, news = to_dict(request.olds), to_dict(request.news)
+        result = self.hooks(request).diff(request.id, olds, news)
         kinds = provider_pb2.PropertyDiff
-        detailed = {
-            key: kinds(kind=(kinds.UPDATE_REPLACE if key in result.replaces else kinds.UPDATE) if key in olds
-                       else (kinds.ADD_REPLACE if key in result.replaces else kinds.ADD))
-            for key in result.changes
+        kind = {  # (in olds, in news, replaces) -> kind
+            (True, True, False): kinds.UPDATE, (True, True, True): kinds.UPDATE_REPLACE,
+            (False, True, False): kinds.ADD, (False, True, True): kinds.ADD_REPLACE,
+            (True, False, False): kinds.DELETE, (True, False, True): kinds.DELETE_REPLACE,
         }
+        detailed = {key: kinds(kind=kind[(key in olds, key in news, key in result.replaces)])
+                    for key in result.changes}
         return provider_pb2.DiffResponse(
             changes=provider_pb2.DiffResponse.DIFF_SOME if result.changed else provider_pb2.DiffResponse.DIFF_NONE,
             replaces=result.replaces,
@@ -210,10 +227,11 @@ class Provider(provider_pb2_grpc.ResourceProviderServicer):
     def Read(self, request: Any, context: Any) -> provider_pb2.ReadResponse:
         hooks = self.hooks(request)
         state = to_dict(request.properties)
-        if not state and not to_dict(request.inputs):
-            result = hooks.lookup(request.id)  # an import or a lookup: nothing is known but the ID
-        else:
-            result = hooks.read(request.id, state)
+        with time_limit(request.timeout):
+            if not state and not to_dict(request.inputs):
+                result = hooks.lookup(request.id)  # an import or a lookup: nothing is known but the ID
+            else:
+                result = hooks.read(request.id, state)
         if not result.exists:
             return provider_pb2.ReadResponse()
         return provider_pb2.ReadResponse(id=result.id, properties=to_struct(result.outputs),
@@ -250,7 +268,9 @@ def serve(provider: Provider, argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="pulumi-resource-macie", description=__doc__.split("\n\n")[0])
     parser.add_argument("engine", nargs="?", help="the engine's address (the engine passes it)")
     parser.parse_known_args(argv)
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=16),
+    # More workers than the engine runs operations at once (4 per CPU by default): a hook that waits for
+    # another resource of the run must never hold up the call that resource needs.
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=64),
                          options=[("grpc.max_receive_message_length", 400 * 1024 * 1024)])
     provider_pb2_grpc.add_ResourceProviderServicer_to_server(provider, server)
     port = server.add_insecure_port("127.0.0.1:0")

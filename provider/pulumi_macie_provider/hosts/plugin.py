@@ -13,6 +13,7 @@ with ``pulumi plugin install resource macie <version> --file <tarball>``, the en
 from __future__ import annotations
 
 import argparse
+import gzip
 import io
 import os
 import platform
@@ -30,11 +31,19 @@ _ARCH = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm6
 
 
 def launcher(python: str = sys.executable) -> str:
-    """The plugin's executable: a shell script starting the native host with ``python``."""
+    """The plugin's executable: a shell script starting the native host with ``python``.
+
+    The engine starts plugins in the program's folder; ``-P`` (Python 3.11+) keeps that folder off
+    ``sys.path``, so nothing there can shadow a module. On 3.10, which lacks it, the launcher starts
+    from ``/`` instead.
+    """
+    version = subprocess.run([python, "-c", "import sys; print(sys.version_info >= (3, 11))"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    command = f"exec {shlex.quote(python)} -P" if version == "True" else f"cd / && exec {shlex.quote(python)}"
     return ("#!/bin/sh\n"
             "# pulumi-resource-macie: the Amazon Macie Classic provider plugin, served by the Python\n"
-            "# environment that pulumi-macie is installed in (-I: the program's folder is not on sys.path).\n"
-            f"exec {shlex.quote(python)} -I -m pulumi_macie_provider.hosts.native \"$@\"\n")
+            "# environment that pulumi-macie is installed in.\n"
+            f"{command} -m pulumi_macie_provider.hosts.native \"$@\"\n")
 
 
 def tarball_name(version: str = __version__) -> str:
@@ -46,7 +55,9 @@ def write_tarball(path: str, executable: str, script: str) -> str:
     """A plugin tarball at ``path`` holding one executable file, ``executable``, with ``script`` in it."""
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     data = script.encode()
-    with tarfile.open(path, "w:gz") as archive:
+    # The same content gives the same bytes (no timestamps), so a changed tarball means a changed plugin.
+    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as zipped, \
+            tarfile.open(fileobj=zipped, mode="w") as archive:
         info = tarfile.TarInfo(executable)
         info.size, info.mode = len(data), 0o755
         archive.addfile(info, io.BytesIO(data))

@@ -53,24 +53,34 @@ def _pattern(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-def _shown(value: Any) -> str:
+#: Config settings whose value a message never repeats: it may have been set as a secret, and an
+#: endpoint URL may carry a user and password.
+UNSHOWN_CONFIG = ("endpointUrl", "profile")
+
+
+def _shown(value: Any, show: bool = True) -> str:
+    if not show:
+        return "the value given"
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def check_value(path: str, spec: dict[str, Any], value: Any) -> list[tuple[str, str]]:
-    """Failures of one value against its property spec, as (property path, reason) pairs."""
+def check_value(path: str, spec: dict[str, Any], value: Any, show: bool = True) -> list[tuple[str, str]]:
+    """Failures of one value against its property spec, as (property path, reason) pairs; with
+    ``show`` False the reasons do not repeat the value."""
     if is_unknown(value):
         return []
     value, was_number = coerce(spec, value)
     if was_number:
-        return [(path, f"{reason} (it was given as the number {value}; quote it as a string to keep "
-                       "leading zeros)") for path, reason in check_value(path, spec, value)]
+        given = f"the number {value}" if show else "a number"
+        return [(path, f"{reason} (it was given as {given}; quote it as a string to keep leading zeros)")
+                for path, reason in check_value(path, spec, value, show)]
     kind = spec["type"]
     expected = TYPE_NAMES[kind]
     if not isinstance(value, expected) or (kind == "integer" and isinstance(value, bool)):
         article = "an" if kind[0] in "aeiou" else "a"
-        return [(path, f"{_shown(value)} is not a valid value: expected {article} {kind}, got {type(value).__name__}")]
+        return [(path, f"{_shown(value, show)} is not a valid value: expected {article} {kind}, "
+                       f"got {type(value).__name__}")]
     failures: list[tuple[str, str]] = []
     if kind == "object":
         properties = spec["properties"]
@@ -79,21 +89,21 @@ def check_value(path: str, spec: dict[str, Any], value: Any) -> list[tuple[str, 
                 failures.append((f"{path}.{key}", f"unknown property; expected one of {', '.join(sorted(properties))}"))
         for key, inner in properties.items():
             if value.get(key) is not None:
-                failures += check_value(f"{path}.{key}", inner, value[key])
+                failures += check_value(f"{path}.{key}", inner, value[key], show)
         return failures
     if kind == "string":
         if "enum" in spec and value not in spec["enum"]:
-            failures.append((path, f"{_shown(value)} is not a valid value: must be one of {', '.join(spec['enum'])}"))
+            failures.append((path, f"{_shown(value, show)} is not a valid value: must be one of {', '.join(spec['enum'])}"))
         if "minLength" in spec and len(value) < spec["minLength"]:
-            failures.append((path, f"{_shown(value)} is too short: must be at least {spec['minLength']} characters"))
+            failures.append((path, f"{_shown(value, show)} is too short: must be at least {spec['minLength']} characters"))
         if "maxLength" in spec and len(value) > spec["maxLength"]:
-            failures.append((path, f"{_shown(value)} is too long: {len(value)} characters, at most "
+            failures.append((path, f"{_shown(value, show)} is too long: {len(value)} characters, at most "
                                    f"{spec['maxLength']} allowed"))
         if "pattern" in spec and not _pattern(spec["pattern"]).fullmatch(value):
-            failures.append((path, f"{_shown(value)} does not match the pattern {spec['pattern']}"))
+            failures.append((path, f"{_shown(value, show)} does not match the pattern {spec['pattern']}"))
     if kind == "integer":
         if "minimum" in spec and value < spec["minimum"] or "maximum" in spec and value > spec["maximum"]:
-            failures.append((path, f"{value} is out of range: must be from {spec.get('minimum')} to "
+            failures.append((path, f"{_shown(value, show)} is out of range: must be from {spec.get('minimum')} to "
                                    f"{spec.get('maximum')}"))
     return failures
 
@@ -136,5 +146,6 @@ def check_config(values: dict[str, Any]) -> list[tuple[str, str]]:
     failures: list[tuple[str, str]] = []
     for key, spec in SCHEMA["config"].items():
         if values.get(key) is not None:
-            failures += [(f"macie:{path}", reason) for path, reason in check_value(key, spec, values[key])]
+            failures += [(f"macie:{path}", reason)
+                         for path, reason in check_value(key, spec, values[key], key not in UNSHOWN_CONFIG)]
     return failures
