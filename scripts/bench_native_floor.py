@@ -26,9 +26,6 @@ VERSION = "0.0.1"
 class _Noop(Hooks):
     PACKAGE = PACKAGE
 
-    def warm(self) -> None:
-        pass  # no client, no botocore
-
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         return CheckResult(news)
 

@@ -41,8 +41,6 @@ class DynamicProvider(ResourceProvider):
         settings, failures = settings_from_config(req.config.get)
         self._config_failures = failures
         self._hooks = self.HOOKS(settings)
-        if not failures:
-            self._hooks.warm()
 
     def hooks(self) -> Hooks:
         hooks = getattr(self, "_hooks", None)

@@ -168,8 +168,6 @@ class Provider(provider_pb2_grpc.ResourceProviderServicer):
             raise MacieError("; ".join(f"macie:{key.removeprefix('macie:')}: {reason}" for key, reason in failures))
         with self._lock:
             self._hooks = {token: cls(settings) for token, cls in self._types.items()}
-        for hooks in self._hooks.values():
-            hooks.warm()
         return provider_pb2.ConfigureResponse(acceptSecrets=False, supportsPreview=False, acceptResources=False,
                                               acceptOutputs=False)
 
@@ -280,15 +278,7 @@ def serve(provider: Provider, argv: list[str] | None = None) -> None:
     server.wait_for_termination()
 
 
-def _import_botocore() -> None:
-    """Import the client layer (botocore) while the engine is still starting and configuring us."""
-    import importlib
-
-    importlib.import_module("pulumi_macie_provider.client.factory")
-
-
 def main(argv: list[str] | None = None) -> None:
-    threading.Thread(target=_import_botocore, name="macie-import-botocore", daemon=True).start()
     from .. import __version__
     from ..resources.registry import RESOURCES
 

@@ -24,7 +24,7 @@ from typing import Any, ClassVar, NamedTuple
 
 from ..client import ClientSettings
 from ..errors import NotFoundError
-from .context import ListCache, client_for, warm
+from .context import ListCache, client_for
 from .validation import check_inputs, contains_unknown
 
 
@@ -121,11 +121,6 @@ class Hooks(ABC):
         if self._client is None:
             self._client = client_for(self.settings)
         return self._client
-
-    def warm(self) -> None:
-        """Start building the client in the background, so the first call does not wait for it."""
-        if self._client is None:
-            warm(self.settings)
 
     def normalise(self, inputs: dict[str, Any]) -> dict[str, Any]:
         """Inputs with defaults filled, as they would be stored."""

@@ -68,19 +68,6 @@ def settings_from_config(get: Callable[[str], Any]) -> tuple[ClientSettings, lis
     return settings_from_values(config_values(get))
 
 
-def warm(settings: ClientSettings) -> None:
-    """Build the client for ``settings`` in the background (importing botocore takes a while), so
-    the first call, often a refresh's first read, does not wait for it. Errors are left for that call."""
-
-    def build() -> None:
-        try:
-            client_for(settings)
-        except Exception:  # noqa: BLE001 - the first real call reports it, with its action
-            pass
-
-    threading.Thread(target=build, name="macie-client-warm-up", daemon=True).start()
-
-
 def client_for(settings: ClientSettings) -> Any:
     """The shared client for ``settings``, made on first use (boto3 is imported only then)."""
     from botocore.exceptions import NoRegionError
