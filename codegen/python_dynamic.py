@@ -169,11 +169,14 @@ class Generator:
         return [(short(t), s) for t, s in sorted(self.types.items()) if s.get("type") == "object"]
 
     def inputs(self) -> str:
-        out = [BANNER, "\nimport copy\nimport warnings\nimport sys\nimport pulumi\nimport pulumi.runtime\n",
-               "from typing import Any, Mapping, Optional, Sequence, Union, overload\n",
-               "if sys.version_info >= (3, 11):\n    from typing import NotRequired, TypedDict, TypeAlias\n",
-               "else:\n    from typing_extensions import NotRequired, TypedDict, TypeAlias\n",
-               "from ._enums import *\n\n"]
+        out = [
+            BANNER,
+            "\nimport copy\nimport warnings\nimport sys\nimport pulumi\nimport pulumi.runtime\n",
+            "from typing import Any, Mapping, Optional, Sequence, Union, overload\n",
+            "if sys.version_info >= (3, 11):\n    from typing import NotRequired, TypedDict, TypeAlias\n",
+            "else:\n    from typing_extensions import NotRequired, TypedDict, TypeAlias\n",
+            "from ._enums import *\n\n",
+        ]
         names = [n for name, _ in self.object_types() for n in (f"{name}Args", f"{name}ArgsDict")]
         out.append(f"__all__ = {names!r}\n")
         for name, spec in self.object_types():
@@ -186,8 +189,7 @@ class Generator:
             out.append(self.input_class(f"{name}Args", spec.get("description", name), props, set(), "object"))
         return "".join(out)
 
-    def input_class(self, cls: str, description: str, props: dict[str, Any], required: set[str],
-                    kind: str) -> str:
+    def input_class(self, cls: str, description: str, props: dict[str, Any], required: set[str], kind: str) -> str:
         """An @pulumi.input_type class with a keyword constructor, getters and setters."""
         ordered = [k for k in props if k in required] + [k for k in props if k not in required]
         params = []
@@ -197,9 +199,11 @@ class Generator:
                 params.append(f"{snake(key)}: {annotation}")
             else:
                 params.append(f"{snake(key)}: Optional[{annotation}] = None")
-        lines = [f"\n\n@pulumi.input_type\nclass {cls}:\n",
-                 "    def __init__(__self__, *,\n                 " + ",\n                 ".join(params) + "):\n",
-                 '        """\n']
+        lines = [
+            f"\n\n@pulumi.input_type\nclass {cls}:\n",
+            "    def __init__(__self__, *,\n                 " + ",\n                 ".join(params) + "):\n",
+            '        """\n',
+        ]
         lead = f"The set of arguments for constructing a {cls[:-4]} resource." if kind == "resource" else description
         lines.append(doc(lead, 8) + "\n")
         for key in ordered:
@@ -228,9 +232,12 @@ class Generator:
         return "".join(lines)
 
     def outputs(self) -> str:
-        out = [BANNER, "\nimport copy\nimport warnings\nimport pulumi\nimport pulumi.runtime\n",
-               "from typing import Any, Mapping, Optional, Sequence, Union, overload\n",
-               "from ._enums import *\n\n"]
+        out = [
+            BANNER,
+            "\nimport copy\nimport warnings\nimport pulumi\nimport pulumi.runtime\n",
+            "from typing import Any, Mapping, Optional, Sequence, Union, overload\n",
+            "from ._enums import *\n\n",
+        ]
         out.append(f"__all__ = {[name for name, _ in self.object_types()]!r}\n")
         for name, spec in self.object_types():
             props = spec["properties"]
@@ -238,11 +245,14 @@ class Generator:
             out.append(f"\n\n@pulumi.output_type\nclass {name}(dict):\n")
             out.append(f'    """\n{doc(spec.get("description", name), 4)}\n    """\n')
             params = [f"{snake(k)}: Optional[str] = None" for k in props]
-            out.append("    def __init__(__self__, *,\n                 " + ",\n                 ".join(params)
-                       + "):\n")
+            out.append(
+                "    def __init__(__self__, *,\n                 " + ",\n                 ".join(params) + "):\n"
+            )
             for key in props:
-                out.append(f'        if {snake(key)} is not None:\n'
-                           f'            pulumi.set(__self__, "{snake(key)}", {snake(key)})\n')
+                out.append(
+                    f"        if {snake(key)} is not None:\n"
+                    f'            pulumi.set(__self__, "{snake(key)}", {snake(key)})\n'
+                )
             for key, prop in props.items():
                 annotation = self.py_type(prop, "output")
                 if key not in required:
@@ -272,17 +282,21 @@ class Generator:
         inputs = res["inputProperties"]
         required = set(res.get("requiredInputs", []))
         ordered = [k for k in inputs if k in required] + [k for k in inputs if k not in required]
-        out = [BANNER, "\nimport copy\nimport warnings\nimport sys\nimport pulumi\nimport pulumi.dynamic\n",
-               "import pulumi.runtime\nfrom typing import Any, Mapping, Optional, Sequence, Union, overload\n",
-               "if sys.version_info >= (3, 11):\n    from typing import NotRequired, TypedDict, TypeAlias\n",
-               "else:\n    from typing_extensions import NotRequired, TypedDict, TypeAlias\n",
-               f"from {module} import {provider_cls}\n",
-               "from . import _utilities\nfrom . import outputs\nfrom ._enums import *\nfrom ._inputs import *\n\n",
-               f"__all__ = ['{name}Args', '{name}']\n"]
+        out = [
+            BANNER,
+            "\nimport copy\nimport warnings\nimport sys\nimport pulumi\nimport pulumi.dynamic\n",
+            "import pulumi.runtime\nfrom typing import Any, Mapping, Optional, Sequence, Union, overload\n",
+            "if sys.version_info >= (3, 11):\n    from typing import NotRequired, TypedDict, TypeAlias\n",
+            "else:\n    from typing_extensions import NotRequired, TypedDict, TypeAlias\n",
+            f"from {module} import {provider_cls}\n",
+            "from . import _utilities\nfrom . import outputs\nfrom ._enums import *\nfrom ._inputs import *\n\n",
+            f"__all__ = ['{name}Args', '{name}']\n",
+        ]
         out.append(self.input_class(f"{name}Args", "", inputs, required, "resource"))
         description = for_python(res.get("description", name), self.native_package)
         kw_params = ",\n                 ".join(
-            f"{snake(k)}: Optional[pulumi.Input[{self.py_type(inputs[k], 'input')}]] = None" for k in ordered)
+            f"{snake(k)}: Optional[pulumi.Input[{self.py_type(inputs[k], 'input')}]] = None" for k in ordered
+        )
         param_docs = "\n".join(f":param {snake(k)}: {inputs[k].get('description', '')}" for k in ordered)
         names = self.names_of(res)
         out.append(f"\n\nclass {name}(pulumi.dynamic.Resource):\n")
@@ -338,8 +352,10 @@ class Generator:
         for key in ordered:
             py = snake(key)
             if key in required:
-                out.append(f"        if {py} is None and opts.id is None and not opts.urn:\n"
-                           f"            raise TypeError(\"Missing required property '{py}'\")\n")
+                out.append(
+                    f"        if {py} is None and opts.id is None and not opts.urn:\n"
+                    f"            raise TypeError(\"Missing required property '{py}'\")\n"
+                )
             out.append(f'        props["{py}"] = {py}\n')
         for key in res["properties"]:
             if key not in inputs:
@@ -376,8 +392,10 @@ class Generator:
             target = self.ref(prop)
             if target is not None and target.get("type") == "object":
                 cls = short(prop["$ref"])
-                out.append(f'        return pulumi.get(self, "{snake(key)}").apply(\n'
-                           f"            lambda value: outputs.{cls}(**value) if value is not None else None)\n")
+                out.append(
+                    f'        return pulumi.get(self, "{snake(key)}").apply(\n'
+                    f"            lambda value: outputs.{cls}(**value) if value is not None else None)\n"
+                )
             else:
                 out.append(f'        return pulumi.get(self, "{snake(key)}")\n')
         return "".join(out)
@@ -438,8 +456,9 @@ class Generator:
             os.path.join(SDK_DIR, "outputs.py"): self.outputs(),
             os.path.join(SDK_DIR, "py.typed"): "",
             os.path.join(SDK_DIR, "pulumi-plugin.json"): json.dumps(
-                {"resource": False, "name": self.schema["name"], "version": self.version},
-                indent=2) + "\n",
+                {"resource": False, "name": self.schema["name"], "version": self.version}, indent=2
+            )
+            + "\n",
             TABLE_PATH: self.table(),
         }
         for token in sorted(self.resources):

@@ -58,7 +58,7 @@ COMMANDS = {
 }
 HOSTS = ("dynamic", "native")
 
-PROGRAM = '''
+PROGRAM = """
 import pulumi
 {imports}
 
@@ -69,7 +69,7 @@ members = [{member}(f"member-{{i}}", member_account_id=f"{{500000000000 + i}}") 
 for i in range(n):
     owner = members[i % 2].member_account_id if i % 3 else None
     {s3}(f"res-{{i}}", bucket_name=bucket, prefix=f"p{{i:05d}}/", member_account_id=owner)
-'''
+"""
 
 DYNAMIC_FLOOR_MODULE = '''
 """A no-op dynamic provider with the same resource shape: the floor the engine sets."""
@@ -183,29 +183,47 @@ class Stack:
         self.workdir, self.env = workdir, env
 
     def run(self, *args: str) -> str:
-        result = subprocess.run(["pulumi", *args, "--non-interactive"], cwd=self.workdir, env=self.env,
-                                capture_output=True, text=True, timeout=3600)
+        result = subprocess.run(
+            ["pulumi", *args, "--non-interactive"],
+            cwd=self.workdir,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=3600,
+        )
         if result.returncode != 0:
-            raise SystemExit(f"bench: pulumi {' '.join(args)} failed in {self.workdir}:\n"
-                             f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+            raise SystemExit(
+                f"bench: pulumi {' '.join(args)} failed in {self.workdir}:\n"
+                f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+            )
         return result.stdout
 
     def state_bytes_per_resource(self) -> float:
         deployment = json.loads(self.run("stack", "export"))["deployment"]
-        resources = [r for r in deployment.get("resources", []) if r.get("custom")
-                     and not r["type"].startswith("pulumi:providers:")]
+        resources = [
+            r
+            for r in deployment.get("resources", [])
+            if r.get("custom") and not r["type"].startswith("pulumi:providers:")
+        ]
         return len(json.dumps(deployment, indent=4)) / max(len(resources), 1)
 
 
 def install_plugins(work: Path, env: dict[str, str]) -> None:
     """The native plugin and the native floor, installed from tarballs into the bench's PULUMI_HOME."""
     plugin = package(str(work / "plugins"))
-    floor_script = (f"#!/bin/sh\nexec {sys.executable} -P {ROOT / 'scripts' / 'bench_native_floor.py'} \"$@\"\n")
-    floor = write_tarball(str(work / "plugins" / f"pulumi-resource-{FLOOR_PACKAGE}.tar.gz"),
-                          f"pulumi-resource-{FLOOR_PACKAGE}", floor_script)
+    floor_script = f'#!/bin/sh\nexec {sys.executable} -P {ROOT / "scripts" / "bench_native_floor.py"} "$@"\n'
+    floor = write_tarball(
+        str(work / "plugins" / f"pulumi-resource-{FLOOR_PACKAGE}.tar.gz"),
+        f"pulumi-resource-{FLOOR_PACKAGE}",
+        floor_script,
+    )
     for name, version, tarball in (("macie", __version__, plugin), (FLOOR_PACKAGE, FLOOR_VERSION, floor)):
-        subprocess.run(["pulumi", "plugin", "install", "resource", name, version, "--file", tarball, "--reinstall"],
-                       env=env, check=True, capture_output=True)
+        subprocess.run(
+            ["pulumi", "plugin", "install", "resource", name, version, "--file", tarball, "--reinstall"],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
 
 
 def make_stack(base: Path, variant: Variant, n: int, bucket: str, endpoint_url: str, env: dict[str, str]) -> Stack:
@@ -213,14 +231,19 @@ def make_stack(base: Path, variant: Variant, n: int, bucket: str, endpoint_url: 
     workdir.mkdir(parents=True)
     (workdir / "Pulumi.yaml").write_text(
         f"name: bench-{variant.name}\nruntime:\n  name: python\n  options:\n    toolchain: pip\n"
-        f"    virtualenv: {sys.prefix}\n")
+        f"    virtualenv: {sys.prefix}\n"
+    )
     if variant.name == "dynamic":
-        source = PROGRAM.format(imports="from pulumi_macie import MacieMemberAccount, MacieS3Resource",
-                                member="MacieMemberAccount", s3="MacieS3Resource")
+        source = PROGRAM.format(
+            imports="from pulumi_macie import MacieMemberAccount, MacieS3Resource",
+            member="MacieMemberAccount",
+            s3="MacieS3Resource",
+        )
     elif variant.name == "dynamic-floor":
         (workdir / "noop_provider.py").write_text(DYNAMIC_FLOOR_MODULE)
-        source = PROGRAM.format(imports="from noop_provider import NoopMember, NoopS3", member="NoopMember",
-                                s3="NoopS3")
+        source = PROGRAM.format(
+            imports="from noop_provider import NoopMember, NoopS3", member="NoopMember", s3="NoopS3"
+        )
     else:
         package_name = FLOOR_PACKAGE if variant.floor else "macie"
         (workdir / "native_resources.py").write_text(NATIVE_MODULE.format(package=package_name))
@@ -281,8 +304,11 @@ def startup_and_call_overhead(host: str, endpoint_url: str, calls: int = 200) ->
             per_call.append((time.perf_counter() - began) / calls)
         process.kill()
         process.communicate()
-    return {"startup_s": statistics.median(starts), "first_check_s": statistics.median(firsts),
-            "check_call_ms": statistics.median(per_call) * 1000}
+    return {
+        "startup_s": statistics.median(starts),
+        "first_check_s": statistics.median(firsts),
+        "check_call_ms": statistics.median(per_call) * 1000,
+    }
 
 
 def chart(results: list[dict[str, Any]], path: Path) -> None:
@@ -298,8 +324,9 @@ def chart(results: list[dict[str, Any]], path: Path) -> None:
         for variant, style in styles.items():
             host, _, floor = variant.partition("-")
             key = "floor" if floor else "provider"
-            times = [next(r[key] for r in results if r["n"] == n and r["op"] == op and r["host"] == host)
-                     for n in sizes]
+            times = [
+                next(r[key] for r in results if r["n"] == n and r["op"] == op and r["host"] == host) for n in sizes
+            ]
             axis.plot(sizes, times, style, label=variant)
         axis.set_title(f"pulumi {op}")
         axis.set_xlabel("MacieS3Resources (N)")
@@ -321,9 +348,15 @@ def main(argv: list[str] | None = None) -> int:
     work = out / "work"
     shutil.rmtree(work, ignore_errors=True)
     (work / "backend").mkdir(parents=True)
-    env = dict(os.environ, PULUMI_BACKEND_URL=(work / "backend").as_uri(), PULUMI_CONFIG_PASSPHRASE="bench",
-               PULUMI_HOME=str(work / "pulumi-home"), AWS_ACCESS_KEY_ID=DEFAULT_ACCESS_KEY,
-               AWS_SECRET_ACCESS_KEY=DEFAULT_SECRET_KEY, AWS_REGION="us-east-1")
+    env = dict(
+        os.environ,
+        PULUMI_BACKEND_URL=(work / "backend").as_uri(),
+        PULUMI_CONFIG_PASSPHRASE="bench",
+        PULUMI_HOME=str(work / "pulumi-home"),
+        AWS_ACCESS_KEY_ID=DEFAULT_ACCESS_KEY,
+        AWS_SECRET_ACCESS_KEY=DEFAULT_SECRET_KEY,
+        AWS_REGION="us-east-1",
+    )
     install_plugins(work, env)
     results: list[dict[str, Any]] = []
     state_bytes: dict[int, dict[str, float]] = {}
@@ -346,40 +379,70 @@ def main(argv: list[str] | None = None) -> int:
                             elapsed = time.perf_counter() - began
                         times.setdefault((variant.name, op), []).append(elapsed)
                         if op == "up":
-                            state_bytes.setdefault(n, {})[variant.name] = \
-                                stacks[variant.name].state_bytes_per_resource()
+                            state_bytes.setdefault(n, {})[variant.name] = stacks[
+                                variant.name
+                            ].state_bytes_per_resource()
                         if not variant.floor:
                             after = api_calls(endpoint)
-                            calls[(variant.host, op)] = {a: after.get(a, 0) - before.get(a, 0) for a in after
-                                                         if after.get(a, 0) != before.get(a, 0)}
+                            calls[(variant.host, op)] = {
+                                a: after.get(a, 0) - before.get(a, 0)
+                                for a in after
+                                if after.get(a, 0) != before.get(a, 0)
+                            }
                             peaks[(variant.host, op)] = max(peaks.get((variant.host, op), 0), memory.peak_kib)
             for host in HOSTS:
                 for op in OPERATIONS:
                     provider = statistics.median(times[(host, op)])
                     floor = statistics.median(times[(f"{host}-floor", op)])
-                    row = {"n": n, "host": host, "op": op, "provider": provider, "floor": floor,
-                           "ratio": provider / floor, "api_calls": calls.get((host, op), {}),
-                           "provider_peak_mib": round(peaks.get((host, op), 0) / 1024, 1)}
+                    row = {
+                        "n": n,
+                        "host": host,
+                        "op": op,
+                        "provider": provider,
+                        "floor": floor,
+                        "ratio": provider / floor,
+                        "api_calls": calls.get((host, op), {}),
+                        "provider_peak_mib": round(peaks.get((host, op), 0) / 1024, 1),
+                    }
                     if host == "native":
                         row["vs_dynamic_floor"] = provider / statistics.median(times[("dynamic-floor", op)])
                     results.append(row)
     for host in HOSTS:
         o = overhead[host]
-        print(f"{host} provider process: start-up {o['startup_s']:.2f}s, first Check {o['first_check_s'] * 1000:.1f}ms, "
-              f"then {o['check_call_ms']:.2f}ms per Check call")
-    print(f"{'N':>5} {'host':<8}{'op':<8} {'provider s':>10} {'floor s':>8} {'ratio':>6} {'vs dyn floor':>12} "
-          f"{'peak MiB':>8}  API calls")
+        print(
+            f"{host} provider process: start-up {o['startup_s']:.2f}s, first Check {o['first_check_s'] * 1000:.1f}ms, "
+            f"then {o['check_call_ms']:.2f}ms per Check call"
+        )
+    print(
+        f"{'N':>5} {'host':<8}{'op':<8} {'provider s':>10} {'floor s':>8} {'ratio':>6} {'vs dyn floor':>12} "
+        f"{'peak MiB':>8}  API calls"
+    )
     for row in results:
         calls_text = ", ".join(f"{k} {v}" for k, v in sorted(row["api_calls"].items())) or "none"
         versus = f"{row['vs_dynamic_floor']:.2f}" if "vs_dynamic_floor" in row else ""
-        print(f"{row['n']:>5} {row['host']:<8}{row['op']:<8} {row['provider']:>10.2f} {row['floor']:>8.2f} "
-              f"{row['ratio']:>6.2f} {versus:>12} {row['provider_peak_mib']:>8.1f}  {calls_text}")
-    print("state bytes per resource after up: " + "; ".join(
-        f"N={n}: " + ", ".join(f"{name} {size:.0f}" for name, size in by_variant.items())
-        for n, by_variant in sorted(state_bytes.items())))
+        print(
+            f"{row['n']:>5} {row['host']:<8}{row['op']:<8} {row['provider']:>10.2f} {row['floor']:>8.2f} "
+            f"{row['ratio']:>6.2f} {versus:>12} {row['provider_peak_mib']:>8.1f}  {calls_text}"
+        )
+    print(
+        "state bytes per resource after up: "
+        + "; ".join(
+            f"N={n}: " + ", ".join(f"{name} {size:.0f}" for name, size in by_variant.items())
+            for n, by_variant in sorted(state_bytes.items())
+        )
+    )
     out.mkdir(parents=True, exist_ok=True)
-    (out / "bench.json").write_text(json.dumps({"overhead": overhead, "repeats": args.repeats, "results": results,
-                                                "state_bytes_per_resource": state_bytes}, indent=2))
+    (out / "bench.json").write_text(
+        json.dumps(
+            {
+                "overhead": overhead,
+                "repeats": args.repeats,
+                "results": results,
+                "state_bytes_per_resource": state_bytes,
+            },
+            indent=2,
+        )
+    )
     chart(results, out / "bench.png")
     print(f"wrote {out / 'bench.json'} and {out / 'bench.png'}")
     return 0

@@ -28,8 +28,9 @@ BUCKET = "corp-logs"
 
 def pulumi(args: list[str], env: dict[str, str], cwd: Path, capture: bool = False) -> str:
     print(f"\n$ pulumi {' '.join(args)}", flush=True)
-    result = subprocess.run(["pulumi", *args, "--non-interactive"], cwd=cwd, env=env, text=True,
-                            capture_output=capture, check=False)
+    result = subprocess.run(
+        ["pulumi", *args, "--non-interactive"], cwd=cwd, env=env, text=True, capture_output=capture, check=False
+    )
     if result.returncode != 0:
         if capture:
             print(result.stdout, result.stderr, file=sys.stderr)
@@ -47,12 +48,14 @@ def main() -> int:
 
     with LocalEndpoint(state=str(WORK / "macie-local.sqlite3"), buckets=[BUCKET]) as endpoint:
         print(f"macie-local listening on {endpoint.url} (bucket {BUCKET} created in its S3)")
-        env = dict(os.environ,
-                   PULUMI_BACKEND_URL=(WORK / "backend").as_uri(),
-                   PULUMI_CONFIG_PASSPHRASE="demo-passphrase",
-                   AWS_ACCESS_KEY_ID=DEFAULT_ACCESS_KEY,
-                   AWS_SECRET_ACCESS_KEY=DEFAULT_SECRET_KEY,
-                   AWS_REGION="us-east-1")
+        env = dict(
+            os.environ,
+            PULUMI_BACKEND_URL=(WORK / "backend").as_uri(),
+            PULUMI_CONFIG_PASSPHRASE="demo-passphrase",
+            AWS_ACCESS_KEY_ID=DEFAULT_ACCESS_KEY,
+            AWS_SECRET_ACCESS_KEY=DEFAULT_SECRET_KEY,
+            AWS_REGION="us-east-1",
+        )
         started = time.perf_counter()
         pulumi(["stack", "init", "demo"], env, project)
         pulumi(["config", "set", "macie:endpointUrl", endpoint.url], env, project)
@@ -60,9 +63,10 @@ def main() -> int:
         outputs = json.loads(pulumi(["stack", "output", "--json"], env, project, capture=True))
         print(json.dumps(outputs, indent=2))
 
-        macie = make_client(ClientSettings(region="us-east-1", endpoint_url=endpoint.url),
-                            credentials={"aws_access_key_id": DEFAULT_ACCESS_KEY,
-                                         "aws_secret_access_key": DEFAULT_SECRET_KEY})
+        macie = make_client(
+            ClientSettings(region="us-east-1", endpoint_url=endpoint.url),
+            credentials={"aws_access_key_id": DEFAULT_ACCESS_KEY, "aws_secret_access_key": DEFAULT_SECRET_KEY},
+        )
         print("\nWhat macie-local now holds:")
         members = [m["accountId"] for m in macie.list_member_accounts()["memberAccounts"]]
         print(f"  ListMemberAccounts: {', '.join(members)} (the first is the master)")
@@ -71,10 +75,14 @@ def main() -> int:
             for item in macie.list_s3_resources(**scope)["s3Resources"]:
                 where = f"{item['bucketName']}/{item.get('prefix', '')}"
                 kind = item["classificationType"]
-                print(f"  ListS3Resources({member}): {where:<20} oneTime={kind['oneTime']} "
-                      f"continuous={kind['continuous']}")
-        print(f"\nDone in {time.perf_counter() - started:.1f}s. The stack and the endpoint's state are in "
-              f"{WORK.relative_to(ROOT)}.")
+                print(
+                    f"  ListS3Resources({member}): {where:<20} oneTime={kind['oneTime']} "
+                    f"continuous={kind['continuous']}"
+                )
+        print(
+            f"\nDone in {time.perf_counter() - started:.1f}s. The stack and the endpoint's state are in "
+            f"{WORK.relative_to(ROOT)}."
+        )
     return 0
 
 

@@ -24,8 +24,10 @@ import tempfile
 import time
 from typing import Any
 
-CREDS = {"aws_access_key_id": "AKIAIOSFODNN7EXAMPLE",
-         "aws_secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}
+CREDS = {
+    "aws_access_key_id": "AKIAIOSFODNN7EXAMPLE",
+    "aws_secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+}
 BIN = os.path.dirname(sys.executable)
 
 
@@ -72,8 +74,7 @@ def call(kind: str, action: str, api: Any, worker: int, i: int) -> None:
         api.create_invitations(accountIds=[account])
 
 
-def worker_main(kind: str, url: str, action: str, worker: int, count: int, start_at: float,
-                out: Any) -> None:
+def worker_main(kind: str, url: str, action: str, worker: int, count: int, start_at: float, out: Any) -> None:
     api = client(kind, url)
     call(kind, "read", api, worker, 0)  # warm the connection and the client
     latencies = []
@@ -90,9 +91,10 @@ def run_phase(kind: str, url: str, action: str, clients: int, requests: int) -> 
     queue: Any = multiprocessing.Queue()
     per_client = requests // clients
     start_at = time.time() + 2.0
-    processes = [multiprocessing.Process(target=worker_main,
-                                         args=(kind, url, action, w, per_client, start_at, queue))
-                 for w in range(clients)]
+    processes = [
+        multiprocessing.Process(target=worker_main, args=(kind, url, action, w, per_client, start_at, queue))
+        for w in range(clients)
+    ]
     for process in processes:
         process.start()
     results = [queue.get(timeout=600) for _ in processes]
@@ -102,7 +104,10 @@ def run_phase(kind: str, url: str, action: str, clients: int, requests: int) -> 
     latencies = sorted(x for result in results for x in result)
     wall = max(ended - start_at, 1e-9)
     return {
-        "server": kind, "action": action, "clients": clients, "requests": len(latencies),
+        "server": kind,
+        "action": action,
+        "clients": clients,
+        "requests": len(latencies),
         "rps": len(latencies) / wall,
         "p50_ms": statistics.median(latencies) * 1000,
         "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
@@ -111,15 +116,28 @@ def run_phase(kind: str, url: str, action: str, clients: int, requests: int) -> 
 
 def start_servers(tmp: str) -> tuple[dict[str, str], list[subprocess.Popen[bytes]]]:
     macie_port, moto_port = free_port(), free_port()
-    macie = subprocess.Popen([os.path.join(BIN, "macie-local"), "--port", str(macie_port), "--quiet",
-                              "--state", os.path.join(tmp, "load.sqlite3"), "--max-members", "1000000"],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    moto = subprocess.Popen([os.path.join(BIN, "moto_server"), "-H", "127.0.0.1", "-p", str(moto_port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    macie = subprocess.Popen(
+        [
+            os.path.join(BIN, "macie-local"),
+            "--port",
+            str(macie_port),
+            "--quiet",
+            "--state",
+            os.path.join(tmp, "load.sqlite3"),
+            "--max-members",
+            "1000000",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    moto = subprocess.Popen(
+        [os.path.join(BIN, "moto_server"), "-H", "127.0.0.1", "-p", str(moto_port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     wait_port(macie_port)
     wait_port(moto_port)
-    return ({"macie-local": f"http://127.0.0.1:{macie_port}", "moto": f"http://127.0.0.1:{moto_port}"},
-            [macie, moto])
+    return ({"macie-local": f"http://127.0.0.1:{macie_port}", "moto": f"http://127.0.0.1:{moto_port}"}, [macie, moto])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -142,8 +160,10 @@ def main(argv: list[str] | None = None) -> int:
                 process.wait(timeout=30)
     print(f"{'server':<12} {'action':<6} {'clients':>7} {'requests':>8} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7}")
     for row in rows:
-        print(f"{row['server']:<12} {row['action']:<6} {row['clients']:>7} {row['requests']:>8} "
-              f"{row['rps']:>8.0f} {row['p50_ms']:>7.2f} {row['p99_ms']:>7.2f}")
+        print(
+            f"{row['server']:<12} {row['action']:<6} {row['clients']:>7} {row['requests']:>8} "
+            f"{row['rps']:>8.0f} {row['p50_ms']:>7.2f} {row['p99_ms']:>7.2f}"
+        )
     ratios = {}
     for action in ("read", "write"):
         ours = next(r for r in rows if r["server"] == "macie-local" and r["action"] == action)

@@ -92,16 +92,27 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
         root = request.info.root_directory or request.pwd or os.getcwd()
         python = _python_for(request.info, root)
         args = [
-            python, "-u", self.exec_script,
-            "--monitor", request.monitor_address,
-            "--engine", self.engine_address,
-            "--project", request.project,
-            "--stack", request.stack,
-            "--pwd", request.pwd or root,
-            "--dry_run", "true" if request.dryRun else "false",
-            "--parallel", str(request.parallel),
-            "--organization", request.organization or "organization",
-            "--root_directory", root,
+            python,
+            "-u",
+            self.exec_script,
+            "--monitor",
+            request.monitor_address,
+            "--engine",
+            self.engine_address,
+            "--project",
+            request.project,
+            "--stack",
+            request.stack,
+            "--pwd",
+            request.pwd or root,
+            "--dry_run",
+            "true" if request.dryRun else "false",
+            "--parallel",
+            str(request.parallel),
+            "--organization",
+            request.organization or "organization",
+            "--root_directory",
+            root,
             request.program or ".",
             *request.args,
         ]
@@ -129,10 +140,10 @@ def main() -> int:
     parser.add_argument("--exec", dest="exec_script", required=True)
     parser.add_argument("engine_address", nargs="?", default="")
     args, _ = parser.parse_known_args()
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=8),
-                         options=[("grpc.max_receive_message_length", 400 * 1024 * 1024)])
-    language_pb2_grpc.add_LanguageRuntimeServicer_to_server(
-        LanguageHost(args.exec_script, args.engine_address), server)
+    server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=8), options=[("grpc.max_receive_message_length", 400 * 1024 * 1024)]
+    )
+    language_pb2_grpc.add_LanguageRuntimeServicer_to_server(LanguageHost(args.exec_script, args.engine_address), server)
     port = server.add_insecure_port("127.0.0.1:0")
     server.start()
     # The engine stops plugins with a signal when it is done; that is a normal end, not an error.

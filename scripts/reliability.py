@@ -88,8 +88,12 @@ def held(endpoint: LocalEndpoint) -> tuple[list[str], list[tuple[str, str, str]]
 
 
 def new_stack(base: Path, n: int, bucket: str, endpoint: LocalEndpoint, **env: str) -> PulumiStack:
-    aws = {"AWS_ACCESS_KEY_ID": DEFAULT_ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": DEFAULT_SECRET_KEY,
-           "AWS_REGION": "us-east-1", **env}
+    aws = {
+        "AWS_ACCESS_KEY_ID": DEFAULT_ACCESS_KEY,
+        "AWS_SECRET_ACCESS_KEY": DEFAULT_SECRET_KEY,
+        "AWS_REGION": "us-east-1",
+        **env,
+    }
     stack = PulumiStack.create(base, PROGRAM, extra_env=aws)
     for key, value in (("n", str(n)), ("bucket", bucket), ("macie:endpointUrl", endpoint.url)):
         stack.config_set(key, value)
@@ -129,10 +133,14 @@ def converge_check(name: str, base: Path, n: int, faults: Faults) -> None:
         empty = held(endpoint) == ([], [])
         requests, injected = counted(endpoint)
         ok = bool(ups) and lost == 0 and extra == 0 and duplicated == 0 and steady and bool(downs) and empty
-        report(name, ok, f"resources {n}+2, requests {requests}, faults injected {injected} (retried by botocore), "
-                         f"up runs {ups or 'gave up'}, final {len(s3)}+{len(members)}, lost {lost}, "
-                         f"extra {extra}, duplicated {duplicated}, no-change preview {steady}, "
-                         f"destroy runs {downs or 'gave up'}, endpoint empty {empty}")
+        report(
+            name,
+            ok,
+            f"resources {n}+2, requests {requests}, faults injected {injected} (retried by botocore), "
+            f"up runs {ups or 'gave up'}, final {len(s3)}+{len(members)}, lost {lost}, "
+            f"extra {extra}, duplicated {duplicated}, no-change preview {steady}, "
+            f"destroy runs {downs or 'gave up'}, endpoint empty {empty}",
+        )
 
 
 def declared_ids(n: int, bucket: str) -> dict[str, tuple[str, str]]:
@@ -158,22 +166,56 @@ def recover(stack: PulumiStack, endpoint: LocalEndpoint, n: int, bucket: str) ->
     deployment = stack.export()["deployment"]
     done["pending operations"] = len(deployment.get("pending_operations") or [])
     importer = str(Path(sys.executable).parent / "pulumi-macie-import")
-    subprocess.run([importer, "--pending-creates", "--endpoint-url", endpoint.url, "--file",
-                    str(stack.workdir / "pending.json"), "--", "--stack", stack.stack], cwd=stack.workdir,
-                   env=stack.env, capture_output=True, timeout=900, check=False)
+    subprocess.run(
+        [
+            importer,
+            "--pending-creates",
+            "--endpoint-url",
+            endpoint.url,
+            "--file",
+            str(stack.workdir / "pending.json"),
+            "--",
+            "--stack",
+            stack.stack,
+        ],
+        cwd=stack.workdir,
+        env=stack.env,
+        capture_output=True,
+        timeout=900,
+        check=False,
+    )
     # Deletes (and updates) that were under way: refresh finds what Macie really holds.
     stack.run("refresh", "--yes", "--skip-preview", check=False)
     # Associations Macie holds that the stack does not know (made by a step whose checkpoint was lost).
     known = {r["urn"].rsplit("::", 1)[1] for r in stack.resources("dynamic:Resource")}
     members, s3 = held(endpoint)
     holds = set(members) | {(f"{m}:" if m != DEFAULT_ACCOUNT.account_id else "") + f"{b}/{p}" for m, b, p in s3}
-    orphans = [(kind, name, id_) for name, (kind, id_) in declared_ids(n, bucket).items()
-               if name not in known and id_ in holds]
+    orphans = [
+        (kind, name, id_) for name, (kind, id_) in declared_ids(n, bucket).items() if name not in known and id_ in holds
+    ]
     if orphans:
         triples = [part for orphan in orphans for part in orphan]
-        subprocess.run([importer, *triples, "--file", str(stack.workdir / "orphans.json"), "--endpoint-url",
-                        endpoint.url, "--run", "--", "--yes", "--protect=false", "--stack", stack.stack],
-                       cwd=stack.workdir, env=stack.env, capture_output=True, timeout=900, check=False)
+        subprocess.run(
+            [
+                importer,
+                *triples,
+                "--file",
+                str(stack.workdir / "orphans.json"),
+                "--endpoint-url",
+                endpoint.url,
+                "--run",
+                "--",
+                "--yes",
+                "--protect=false",
+                "--stack",
+                stack.stack,
+            ],
+            cwd=stack.workdir,
+            env=stack.env,
+            capture_output=True,
+            timeout=900,
+            check=False,
+        )
         done["orphans imported"] = len(orphans)
     return done
 
@@ -196,10 +238,23 @@ def crash_check(base: Path, n: int, trials: int, rng: random.Random) -> None:
         for trial in range(trials):
             if trial % 2:  # alternate: crash a create from scratch, and crash a destroy
                 stack.run("up", "--yes", "--skip-preview")
-            command = ["pulumi", "destroy" if trial % 2 else "up", "--yes", "--skip-preview", "--non-interactive",
-                       "--stack", stack.stack]
-            process = subprocess.Popen(command, cwd=stack.workdir, env=stack.env, stdout=subprocess.DEVNULL,
-                                       stderr=subprocess.DEVNULL, start_new_session=True)
+            command = [
+                "pulumi",
+                "destroy" if trial % 2 else "up",
+                "--yes",
+                "--skip-preview",
+                "--non-interactive",
+                "--stack",
+                stack.stack,
+            ]
+            process = subprocess.Popen(
+                command,
+                cwd=stack.workdir,
+                env=stack.env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
             time.sleep(rng.uniform(0.3, 0.95) * took[command[1]])  # somewhere inside the run
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
@@ -216,33 +271,46 @@ def crash_check(base: Path, n: int, trials: int, rng: random.Random) -> None:
                 problems.append(f"trial {trial}: up ok {bool(ups)}, missing {missing}, steady {steady} {errors}")
             until_success(stack, "destroy", "--yes", "--skip-preview", runs=2)
         figures = ", ".join(f"{key} {value}" for key, value in totals.items())
-        report("crashes", good == trials, f"trials {trials}, converged {good}, resources {n}+2, recovered: "
-                                          f"{figures}, endpoint empty {held(endpoint) == ([], [])}"
-                                          + "".join(f"\n          {p}" for p in problems))
+        report(
+            "crashes",
+            good == trials,
+            f"trials {trials}, converged {good}, resources {n}+2, recovered: "
+            f"{figures}, endpoint empty {held(endpoint) == ([], [])}" + "".join(f"\n          {p}" for p in problems),
+        )
 
 
 def kill_check(base: Path, trials: int, rng: random.Random) -> None:
     missing, acknowledged_total, integrity = 0, 0, True
     for trial in range(trials):
         state = str(base / f"kill-{trial}.sqlite3")
-        process = subprocess.Popen([str(Path(sys.executable).parent / "macie-local"), "--state", state, "--quiet",
-                                    "--bucket", "kill-bucket"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                   text=True)
+        process = subprocess.Popen(
+            [str(Path(sys.executable).parent / "macie-local"), "--state", state, "--quiet", "--bucket", "kill-bucket"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
         assert process.stdout is not None
         url = process.stdout.readline().strip().rsplit(" ", 1)[1]
         acknowledged: list[str] = []
         stop = threading.Event()
 
         def writer() -> None:
-            macie = make_client(ClientSettings(region="us-east-1", endpoint_url=url, max_attempts=1),
-                                credentials={"aws_access_key_id": DEFAULT_ACCESS_KEY,
-                                             "aws_secret_access_key": DEFAULT_SECRET_KEY})
+            macie = make_client(
+                ClientSettings(region="us-east-1", endpoint_url=url, max_attempts=1),
+                credentials={"aws_access_key_id": DEFAULT_ACCESS_KEY, "aws_secret_access_key": DEFAULT_SECRET_KEY},
+            )
             i = 0
             while not stop.is_set():
                 try:
-                    macie.associate_s3_resources(s3Resources=[{"bucketName": "kill-bucket", "prefix": f"{i}/",
-                                                               "classificationType": {"oneTime": "NONE",
-                                                                                      "continuous": "FULL"}}])
+                    macie.associate_s3_resources(
+                        s3Resources=[
+                            {
+                                "bucketName": "kill-bucket",
+                                "prefix": f"{i}/",
+                                "classificationType": {"oneTime": "NONE", "continuous": "FULL"},
+                            }
+                        ]
+                    )
                 except Exception:  # noqa: BLE001 - the endpoint was killed
                     return
                 acknowledged.append(f"{i}/")
@@ -261,18 +329,30 @@ def kill_check(base: Path, trials: int, rng: random.Random) -> None:
             integrity = integrity and again.store.integrity_check() == "ok"
         missing += len(set(acknowledged) - present)
         acknowledged_total += len(acknowledged)
-    report("kill", missing == 0 and integrity, f"trials {trials}, acknowledged writes {acknowledged_total}, "
-                                               f"lost {missing}, integrity check ok {integrity}")
+    report(
+        "kill",
+        missing == 0 and integrity,
+        f"trials {trials}, acknowledged writes {acknowledged_total}, lost {missing}, integrity check ok {integrity}",
+    )
 
 
 def fuzz_check(examples: int) -> None:
     env = dict(os.environ, MACIE_FUZZ_EXAMPLES=str(examples))
-    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                             str(ROOT / "tests" / "test_endpoint_fuzz.py")], env=env, cwd=ROOT,
-                            capture_output=True, text=True, timeout=3600)
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(ROOT / "tests" / "test_endpoint_fuzz.py")],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=3600,
+    )
     summary = (result.stdout.strip().splitlines() or ["no output"])[-1]
-    report("fuzz", result.returncode == 0, f"generated requests {examples * 4}, 5xx for client faults 0 and "
-                                           f"store changes from rejected requests 0 (asserted per request); {summary}")
+    report(
+        "fuzz",
+        result.returncode == 0,
+        f"generated requests {examples * 4}, 5xx for client faults 0 and "
+        f"store changes from rejected requests 0 (asserted per request); {summary}",
+    )
 
 
 def secrets_check(base: Path) -> None:
@@ -288,17 +368,26 @@ def secrets_check(base: Path) -> None:
             texts.append(repr(db.execute("SELECT * FROM members").fetchall()))
             texts.append(repr(db.execute("SELECT * FROM s3_resources").fetchall()))
         leaks = sum(secret in text for text in texts for secret in (DEFAULT_SECRET_KEY, SESSION_TOKEN, PASSPHRASE))
-        report("secrets", leaks == 0, f"places searched {len(texts)} (state, backend files, CLI logs at -v=9, "
-                                      f"endpoint store), leaks of secret key/session token/passphrase {leaks}")
-        member = make_client(ClientSettings(region="us-east-1", endpoint_url=endpoint.url, max_attempts=1),
-                             credentials={"aws_access_key_id": MEMBER.access_key,
-                                          "aws_secret_access_key": MEMBER.secret_key})
+        report(
+            "secrets",
+            leaks == 0,
+            f"places searched {len(texts)} (state, backend files, CLI logs at -v=9, "
+            f"endpoint store), leaks of secret key/session token/passphrase {leaks}",
+        )
+        member = make_client(
+            ClientSettings(region="us-east-1", endpoint_url=endpoint.url, max_attempts=1),
+            credentials={"aws_access_key_id": MEMBER.access_key, "aws_secret_access_key": MEMBER.secret_key},
+        )
         refused = 0
-        for call, kwargs in [(member.list_s3_resources, {}),
-                             (member.list_s3_resources, {"memberAccountId": DEFAULT_ACCOUNT.account_id}),
-                             (member.disassociate_s3_resources, {"associatedS3Resources": [{"bucketName": bucket}]}),
-                             (member.update_s3_resources, {"s3ResourcesUpdate": [{
-                                 "bucketName": bucket, "classificationTypeUpdate": {"oneTime": "FULL"}}]})]:
+        for call, kwargs in [
+            (member.list_s3_resources, {}),
+            (member.list_s3_resources, {"memberAccountId": DEFAULT_ACCOUNT.account_id}),
+            (member.disassociate_s3_resources, {"associatedS3Resources": [{"bucketName": bucket}]}),
+            (
+                member.update_s3_resources,
+                {"s3ResourcesUpdate": [{"bucketName": bucket, "classificationTypeUpdate": {"oneTime": "FULL"}}]},
+            ),
+        ]:
             try:
                 call(**kwargs)
             except member.exceptions.AccessDeniedException:
@@ -309,9 +398,12 @@ def secrets_check(base: Path) -> None:
         replay = answer.get("__type") == "RequestExpired"
         bound = endpoint.host == "127.0.0.1"
         stack.run("destroy", "--yes", "--skip-preview")
-        report("isolation", refused == 4 and replay and bound,
-               f"member-key calls on the master's data refused {refused}/4, request signed 16 min ago refused "
-               f"{replay} ({status}), endpoint bound to 127.0.0.1 {bound}")
+        report(
+            "isolation",
+            refused == 4 and replay and bound,
+            f"member-key calls on the master's data refused {refused}/4, request signed 16 min ago refused "
+            f"{replay} ({status}), endpoint bound to 127.0.0.1 {bound}",
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -330,10 +422,12 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
         checks = {
-            "faults": lambda: converge_check("faults", base, args.resources,
-                                             Faults(throttle_rate=0.3, error_rate=0.05, seed=args.seed)),
-            "latency": lambda: converge_check("latency", base, args.resources,
-                                              Faults(latency_ms=20, drop_rate=0.05, seed=args.seed)),
+            "faults": lambda: converge_check(
+                "faults", base, args.resources, Faults(throttle_rate=0.3, error_rate=0.05, seed=args.seed)
+            ),
+            "latency": lambda: converge_check(
+                "latency", base, args.resources, Faults(latency_ms=20, drop_rate=0.05, seed=args.seed)
+            ),
             "crashes": lambda: crash_check(base, args.crash_resources, args.crash_trials, rng),
             "kill": lambda: kill_check(base, args.kill_trials, rng),
             "fuzz": lambda: fuzz_check(args.fuzz_examples),

@@ -20,8 +20,13 @@ from pulumi_macie_provider.local.server import (
 
 from .pulumi_harness import ROOT, PulumiStack
 
-WRITE_ACTIONS = ("AssociateMemberAccount", "DisassociateMemberAccount", "AssociateS3Resources",
-                 "DisassociateS3Resources", "UpdateS3Resources")
+WRITE_ACTIONS = (
+    "AssociateMemberAccount",
+    "DisassociateMemberAccount",
+    "AssociateS3Resources",
+    "DisassociateS3Resources",
+    "UpdateS3Resources",
+)
 
 
 def holdings(endpoint: LocalEndpoint, region: str | None = None) -> dict[str, Any]:
@@ -30,8 +35,10 @@ def holdings(endpoint: LocalEndpoint, region: str | None = None) -> dict[str, An
     where, args = (" WHERE region = ?", (region,)) if region else ("", ())
     with endpoint.store.transaction() as db:
         members = sorted(r[0] for r in db.execute("SELECT account_id FROM members" + where, args))
-        s3 = sorted(tuple(r) for r in db.execute(
-            "SELECT member, bucket, prefix, one_time, continuous FROM s3_resources" + where, args))
+        s3 = sorted(
+            tuple(r)
+            for r in db.execute("SELECT member, bucket, prefix, one_time, continuous FROM s3_resources" + where, args)
+        )
     return {"members": members, "s3": s3}
 
 
@@ -59,9 +66,10 @@ class Scenario:
     @property
     def macie(self) -> Any:
         """A client for the endpoint's default master account, for out-of-band changes."""
-        return make_client(ClientSettings(region="us-east-1", endpoint_url=self.endpoint.url, max_attempts=1),
-                           credentials={"aws_access_key_id": DEFAULT_ACCESS_KEY,
-                                        "aws_secret_access_key": DEFAULT_SECRET_KEY})
+        return make_client(
+            ClientSettings(region="us-east-1", endpoint_url=self.endpoint.url, max_attempts=1),
+            credentials={"aws_access_key_id": DEFAULT_ACCESS_KEY, "aws_secret_access_key": DEFAULT_SECRET_KEY},
+        )
 
     def holdings(self) -> dict[str, Any]:
         return holdings(self.endpoint)
@@ -74,8 +82,9 @@ def native_plugin_tarball(base: Path) -> Path:
     return Path(package(str(base), python=sys.executable))
 
 
-def program_stack(source: Path, workdir: Path, endpoint: LocalEndpoint, plugin: Path | None = None,
-                  **env: str) -> PulumiStack:
+def program_stack(
+    source: Path, workdir: Path, endpoint: LocalEndpoint, plugin: Path | None = None, **env: str
+) -> PulumiStack:
     """A copy of the program in ``source`` at ``workdir`` (its virtualenv this interpreter's), as a fresh
     stack pointed at ``endpoint``; with ``plugin`` (a tarball), the native plugin is installed into the
     stack's PULUMI_HOME."""
@@ -85,9 +94,13 @@ def program_stack(source: Path, workdir: Path, endpoint: LocalEndpoint, plugin: 
     pulumi_yaml.write_text(text.replace("virtualenv: ../../.venv", f"virtualenv: {sys.prefix}"))
     base = workdir.parent
     (base / "backend").mkdir(exist_ok=True)
-    aws = {"AWS_ACCESS_KEY_ID": DEFAULT_ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": DEFAULT_SECRET_KEY,
-           "AWS_REGION": "us-east-1", "AWS_CONFIG_FILE": str(base / "no-aws-config"),
-           "AWS_SHARED_CREDENTIALS_FILE": str(base / "no-aws-credentials")}
+    aws = {
+        "AWS_ACCESS_KEY_ID": DEFAULT_ACCESS_KEY,
+        "AWS_SECRET_ACCESS_KEY": DEFAULT_SECRET_KEY,
+        "AWS_REGION": "us-east-1",
+        "AWS_CONFIG_FILE": str(base / "no-aws-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(base / "no-aws-credentials"),
+    }
     stack = PulumiStack(workdir, extra_env={**aws, **env})
     if plugin is not None:
         stack.install_plugin(plugin)
@@ -96,8 +109,9 @@ def program_stack(source: Path, workdir: Path, endpoint: LocalEndpoint, plugin: 
     return stack
 
 
-def example_stack(base: Path, example: str, endpoint: LocalEndpoint, plugin: Path | None = None,
-                  **env: str) -> PulumiStack:
+def example_stack(
+    base: Path, example: str, endpoint: LocalEndpoint, plugin: Path | None = None, **env: str
+) -> PulumiStack:
     """``examples/<example>`` as a fresh stack in ``base`` (see ``program_stack``)."""
     return program_stack(ROOT / "examples" / example, base / example, endpoint, plugin, **env)
 

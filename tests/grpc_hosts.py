@@ -25,9 +25,13 @@ COMMANDS = {
     "dynamic": [sys.executable, "-u", "-m", "pulumi.dynamic"],
     "native": [sys.executable, "-P", "-m", "pulumi_macie_provider.hosts.native", "127.0.0.1:1"],
 }
-ENV = {"PATH": "/usr/bin:/bin", "AWS_ACCESS_KEY_ID": DEFAULT_CREDENTIALS["aws_access_key_id"],
-       "AWS_SECRET_ACCESS_KEY": DEFAULT_CREDENTIALS["aws_secret_access_key"],
-       "AWS_CONFIG_FILE": "/nonexistent", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent"}
+ENV = {
+    "PATH": "/usr/bin:/bin",
+    "AWS_ACCESS_KEY_ID": DEFAULT_CREDENTIALS["aws_access_key_id"],
+    "AWS_SECRET_ACCESS_KEY": DEFAULT_CREDENTIALS["aws_secret_access_key"],
+    "AWS_CONFIG_FILE": "/nonexistent",
+    "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
+}
 
 
 def struct(value: dict[str, Any]) -> struct_pb2.Struct:
@@ -50,8 +54,9 @@ class Host:
 
     @classmethod
     def start(cls, kind: str, env: dict[str, str] | None = None) -> Host:
-        process = subprocess.Popen(COMMANDS[kind], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                   env={**ENV, **(env or {})})
+        process = subprocess.Popen(
+            COMMANDS[kind], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**ENV, **(env or {})}
+        )
         assert process.stdout is not None
         port = int(process.stdout.readline())
         channel = grpc.insecure_channel(f"127.0.0.1:{port}")
@@ -65,10 +70,15 @@ class Host:
     def configure(self, config: dict[str, Any]) -> None:
         """Configure as the engine does: ``config`` keys without the ``macie:`` namespace."""
         if self.kind == "dynamic":
-            self.stub.Configure(provider_pb2.ConfigureRequest(args=struct({f"macie:{k}": v for k, v in config.items()})))
+            self.stub.Configure(
+                provider_pb2.ConfigureRequest(args=struct({f"macie:{k}": v for k, v in config.items()}))
+            )
             return
-        checked = self.stub.CheckConfig(provider_pb2.CheckRequest(
-            urn="urn:pulumi:test::proj::pulumi:providers:macie::default", olds=struct({}), news=struct(config)))
+        checked = self.stub.CheckConfig(
+            provider_pb2.CheckRequest(
+                urn="urn:pulumi:test::proj::pulumi:providers:macie::default", olds=struct({}), news=struct(config)
+            )
+        )
         self.config_failures = list(checked.failures)
         if not self.config_failures:
             self.stub.Configure(provider_pb2.ConfigureRequest(args=checked.inputs, acceptSecrets=True))
@@ -90,28 +100,36 @@ class Host:
         return {k: v for k, v in plain(values).items() if not k.startswith("__")}
 
     def check(self, kind: str, news: dict[str, Any], name: str = "r") -> Any:
-        return self.stub.Check(provider_pb2.CheckRequest(urn=self.urn(name, kind), olds=struct({}),
-                                                         news=self.props(kind, news)))
+        return self.stub.Check(
+            provider_pb2.CheckRequest(urn=self.urn(name, kind), olds=struct({}), news=self.props(kind, news))
+        )
 
     def create(self, kind: str, inputs: dict[str, Any], name: str = "r", timeout: float = 0) -> Any:
         checked = self.check(kind, inputs, name)
         assert list(checked.failures) == [], checked.failures
-        return self.stub.Create(provider_pb2.CreateRequest(urn=self.urn(name, kind), properties=checked.inputs,
-                                                           timeout=timeout))
+        return self.stub.Create(
+            provider_pb2.CreateRequest(urn=self.urn(name, kind), properties=checked.inputs, timeout=timeout)
+        )
 
     def diff(self, kind: str, id_: str, olds: dict[str, Any], news: dict[str, Any], name: str = "r") -> Any:
         checked = self.check(kind, news, name)
-        return self.stub.Diff(provider_pb2.DiffRequest(id=id_, urn=self.urn(name, kind), olds=self.props(kind, olds),
-                                                       news=checked.inputs))
+        return self.stub.Diff(
+            provider_pb2.DiffRequest(id=id_, urn=self.urn(name, kind), olds=self.props(kind, olds), news=checked.inputs)
+        )
 
     def update(self, kind: str, id_: str, olds: dict[str, Any], news: dict[str, Any], name: str = "r") -> Any:
         checked = self.check(kind, news, name)
-        return self.stub.Update(provider_pb2.UpdateRequest(id=id_, urn=self.urn(name, kind),
-                                                           olds=self.props(kind, olds), news=checked.inputs))
+        return self.stub.Update(
+            provider_pb2.UpdateRequest(
+                id=id_, urn=self.urn(name, kind), olds=self.props(kind, olds), news=checked.inputs
+            )
+        )
 
     def read(self, kind: str, id_: str, state: dict[str, Any], name: str = "r") -> Any:
         props = self.props(kind, state) if state or self.kind == "dynamic" else struct({})
         return self.stub.Read(provider_pb2.ReadRequest(id=id_, urn=self.urn(name, kind), properties=props))
 
     def delete(self, kind: str, id_: str, state: dict[str, Any], name: str = "r") -> None:
-        self.stub.Delete(provider_pb2.DeleteRequest(id=id_, urn=self.urn(name, kind), properties=self.props(kind, state)))
+        self.stub.Delete(
+            provider_pb2.DeleteRequest(id=id_, urn=self.urn(name, kind), properties=self.props(kind, state))
+        )

@@ -49,16 +49,18 @@ class PulumiStack:
         env = dict(os.environ)
         binary = pulumi_binary()
         env["PATH"] = os.pathsep.join([os.path.dirname(binary), os.path.dirname(sys.executable), env["PATH"]])
-        env.update({
-            "PULUMI_BACKEND_URL": (self.workdir.parent / "backend").as_uri(),
-            "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
-            "PULUMI_HOME": str(self.workdir.parent / "pulumi-home"),
-            "PULUMI_SKIP_UPDATE_CHECK": "true",
-            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-            "PULUMI_SKIP_CONFIRMATIONS": "true",
-            "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK": "true",
-            "NO_COLOR": "1",
-        })
+        env.update(
+            {
+                "PULUMI_BACKEND_URL": (self.workdir.parent / "backend").as_uri(),
+                "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
+                "PULUMI_HOME": str(self.workdir.parent / "pulumi-home"),
+                "PULUMI_SKIP_UPDATE_CHECK": "true",
+                "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+                "PULUMI_SKIP_CONFIRMATIONS": "true",
+                "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK": "true",
+                "NO_COLOR": "1",
+            }
+        )
         env.update(self.extra_env)
         return env
 
@@ -67,14 +69,16 @@ class PulumiStack:
         workdir = base / name
         workdir.mkdir(parents=True)
         (base / "backend").mkdir(exist_ok=True)
-        (workdir / "Pulumi.yaml").write_text(textwrap.dedent(f"""\
+        (workdir / "Pulumi.yaml").write_text(
+            textwrap.dedent(f"""\
             name: {name}
             runtime:
               name: python
               options:
                 toolchain: pip
                 virtualenv: {sys.prefix}
-            """))
+            """)
+        )
         stack = cls(workdir, **kwargs)
         stack.write_program(program)
         stack.run("stack", "init", stack.stack)
@@ -87,12 +91,15 @@ class PulumiStack:
         command = [pulumi_binary(), *args, "--non-interactive"]
         if args[:2] != ("stack", "init"):
             command += ["--stack", self.stack]
-        result = subprocess.run(command, cwd=self.workdir, env=self.env, capture_output=True, text=True,
-                                timeout=timeout)
+        result = subprocess.run(
+            command, cwd=self.workdir, env=self.env, capture_output=True, text=True, timeout=timeout
+        )
         self.log.append(f"$ pulumi {' '.join(args)}\n{result.stdout}\n{result.stderr}")
         if check and result.returncode != 0:
-            raise PulumiError(f"pulumi {' '.join(args)} exited {result.returncode}\n"
-                              f"--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}")
+            raise PulumiError(
+                f"pulumi {' '.join(args)} exited {result.returncode}\n"
+                f"--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
+            )
         return result
 
     def up(self, *extra: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
@@ -111,8 +118,17 @@ class PulumiStack:
         """Install the native plugin from its tarball into this stack's PULUMI_HOME, as users do."""
         from pulumi_macie_provider import __version__
 
-        command = [pulumi_binary(), "plugin", "install", "resource", "macie", __version__, "--file", str(tarball),
-                   "--non-interactive"]
+        command = [
+            pulumi_binary(),
+            "plugin",
+            "install",
+            "resource",
+            "macie",
+            __version__,
+            "--file",
+            str(tarball),
+            "--non-interactive",
+        ]
         result = subprocess.run(command, env=self.env, capture_output=True, text=True, timeout=120)
         if result.returncode != 0:
             raise PulumiError(f"plugin install failed:\n{result.stdout}\n{result.stderr}")

@@ -10,27 +10,45 @@ import pytest
 from .conftest import FULL
 
 CALLS: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = [
-    ("associate_member_account", "AssociateMemberAccount",
-     {"memberAccountId": "111122223333"}, {"memberAccountId": "111122223333"}),
-    ("disassociate_member_account", "DisassociateMemberAccount",
-     {"memberAccountId": "111122223333"}, {"memberAccountId": "111122223333"}),
-    ("associate_s3_resources", "AssociateS3Resources",
-     {"s3Resources": [{"bucketName": "b-1", "prefix": "p/", "classificationType": FULL}]},
-     {"s3Resources": [{"bucketName": "b-1", "prefix": "p/", "classificationType": FULL}]}),
-    ("disassociate_s3_resources", "DisassociateS3Resources",
-     {"memberAccountId": "111122223333", "associatedS3Resources": [{"bucketName": "b-1"}]},
-     {"memberAccountId": "111122223333", "associatedS3Resources": [{"bucketName": "b-1"}]}),
+    (
+        "associate_member_account",
+        "AssociateMemberAccount",
+        {"memberAccountId": "111122223333"},
+        {"memberAccountId": "111122223333"},
+    ),
+    (
+        "disassociate_member_account",
+        "DisassociateMemberAccount",
+        {"memberAccountId": "111122223333"},
+        {"memberAccountId": "111122223333"},
+    ),
+    (
+        "associate_s3_resources",
+        "AssociateS3Resources",
+        {"s3Resources": [{"bucketName": "b-1", "prefix": "p/", "classificationType": FULL}]},
+        {"s3Resources": [{"bucketName": "b-1", "prefix": "p/", "classificationType": FULL}]},
+    ),
+    (
+        "disassociate_s3_resources",
+        "DisassociateS3Resources",
+        {"memberAccountId": "111122223333", "associatedS3Resources": [{"bucketName": "b-1"}]},
+        {"memberAccountId": "111122223333", "associatedS3Resources": [{"bucketName": "b-1"}]},
+    ),
     ("list_member_accounts", "ListMemberAccounts", {"maxResults": 5}, {"maxResults": 5}),
     ("list_s3_resources", "ListS3Resources", {}, {}),
-    ("update_s3_resources", "UpdateS3Resources",
-     {"s3ResourcesUpdate": [{"bucketName": "b-1", "classificationTypeUpdate": {"oneTime": "NONE"}}]},
-     {"s3ResourcesUpdate": [{"bucketName": "b-1", "classificationTypeUpdate": {"oneTime": "NONE"}}]}),
+    (
+        "update_s3_resources",
+        "UpdateS3Resources",
+        {"s3ResourcesUpdate": [{"bucketName": "b-1", "classificationTypeUpdate": {"oneTime": "NONE"}}]},
+        {"s3ResourcesUpdate": [{"bucketName": "b-1", "classificationTypeUpdate": {"oneTime": "NONE"}}]},
+    ),
 ]
 
 
 @pytest.mark.parametrize(("method", "action", "kwargs", "body"), CALLS, ids=[c[1] for c in CALLS])
-def test_request_serialisation(macie: Any, method: str, action: str, kwargs: dict[str, Any],
-                               body: dict[str, Any]) -> None:
+def test_request_serialisation(
+    macie: Any, method: str, action: str, kwargs: dict[str, Any], body: dict[str, Any]
+) -> None:
     """The client sends POST / with JSON 1.1 headers, X-Amz-Target MacieService.<Action>, SigV4 scope macie."""
     sent: list[Any] = []
     macie.meta.events.register("before-send.macie", lambda request, **_: sent.append(request))
@@ -41,8 +59,10 @@ def test_request_serialisation(macie: Any, method: str, action: str, kwargs: dic
     (request,) = sent
     assert request.method == "POST"
     assert request.url.endswith("/") and request.url.count("/") == 3
-    assert request.headers["Content-Type"] == b"application/x-amz-json-1.1" or \
-        request.headers["Content-Type"] == "application/x-amz-json-1.1"
+    assert (
+        request.headers["Content-Type"] == b"application/x-amz-json-1.1"
+        or request.headers["Content-Type"] == "application/x-amz-json-1.1"
+    )
     target = request.headers["X-Amz-Target"]
     assert (target.decode() if isinstance(target, bytes) else target) == f"MacieService.{action}"
     auth = request.headers["Authorization"]

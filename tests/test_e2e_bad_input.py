@@ -53,8 +53,14 @@ CASES: list[tuple[str, str, dict[str, Any], dict[str, str], str, str]] = [
     ("member-none", "member", {"member_account_id": None}, {}, "member_account_id", "Missing required property"),
     ("member-unicode-digits", "member", {"member_account_id": "١٢٣٤٥٦٧٨٩٠١٢"}, {}, "memberAccountId", "pattern"),
     ("member-control", "member", {"member_account_id": "12345678901\n"}, {}, "memberAccountId", "pattern"),
-    ("member-raw-unknown", "raw-member", {"memberAccountId": "123456789012", "colour": "red"}, {}, "colour",
-     "unknown property"),
+    (
+        "member-raw-unknown",
+        "raw-member",
+        {"memberAccountId": "123456789012", "colour": "red"},
+        {},
+        "colour",
+        "unknown property",
+    ),
     ("member-raw-missing", "raw-member", {}, {}, "memberAccountId", "missing required property"),
     ("bucket-empty", "s3", {"bucket_name": ""}, {}, "bucketName", "too short"),
     ("bucket-too-long", "s3", {"bucket_name": LONG}, {}, "bucketName", "at most 500"),
@@ -70,23 +76,63 @@ CASES: list[tuple[str, str, dict[str, Any], dict[str, str], str, str]] = [
     ("prefix-list", "s3", {**OK_S3, "prefix": ["a/"]}, {}, "prefix", "expected a string"),
     ("s3-member-short", "s3", {**OK_S3, "member_account_id": "1"}, {}, "memberAccountId", "pattern"),
     ("s3-member-letters", "s3", {**OK_S3, "member_account_id": "abcdefghijkl"}, {}, "memberAccountId", "pattern"),
-    ("s3-member-int", "s3", {**OK_S3, "member_account_id": 11112222333}, {}, "memberAccountId",
-     "given as the number"),
-    ("one-time-unknown", "s3", {**OK_S3, "classification_type": {"one_time": "SOMETIMES"}}, {},
-     "classificationType.oneTime", "one of FULL, NONE"),
-    ("one-time-lower", "s3", {**OK_S3, "classification_type": {"one_time": "full"}}, {},
-     "classificationType.oneTime", "one of FULL, NONE"),
-    ("continuous-none", "s3", {**OK_S3, "classification_type": {"continuous": "NONE"}}, {},
-     "classificationType.continuous", "one of FULL"),
-    ("continuous-int", "s3", {**OK_S3, "classification_type": {"continuous": 1}}, {},
-     "classificationType.continuous", "one of FULL"),
-    ("classification-string", "s3", {**OK_S3, "classification_type": "FULL"}, {}, "classificationType",
-     "expected an object"),
-    ("classification-list", "s3", {**OK_S3, "classification_type": ["FULL"]}, {}, "classificationType",
-     "expected an object"),
-    ("classification-unknown-key", "raw-s3",
-     {"bucketName": "corp-logs", "classificationType": {"oneTime": "FULL", "weekly": "FULL"}}, {},
-     "classificationType.weekly", "unknown property"),
+    ("s3-member-int", "s3", {**OK_S3, "member_account_id": 11112222333}, {}, "memberAccountId", "given as the number"),
+    (
+        "one-time-unknown",
+        "s3",
+        {**OK_S3, "classification_type": {"one_time": "SOMETIMES"}},
+        {},
+        "classificationType.oneTime",
+        "one of FULL, NONE",
+    ),
+    (
+        "one-time-lower",
+        "s3",
+        {**OK_S3, "classification_type": {"one_time": "full"}},
+        {},
+        "classificationType.oneTime",
+        "one of FULL, NONE",
+    ),
+    (
+        "continuous-none",
+        "s3",
+        {**OK_S3, "classification_type": {"continuous": "NONE"}},
+        {},
+        "classificationType.continuous",
+        "one of FULL",
+    ),
+    (
+        "continuous-int",
+        "s3",
+        {**OK_S3, "classification_type": {"continuous": 1}},
+        {},
+        "classificationType.continuous",
+        "one of FULL",
+    ),
+    (
+        "classification-string",
+        "s3",
+        {**OK_S3, "classification_type": "FULL"},
+        {},
+        "classificationType",
+        "expected an object",
+    ),
+    (
+        "classification-list",
+        "s3",
+        {**OK_S3, "classification_type": ["FULL"]},
+        {},
+        "classificationType",
+        "expected an object",
+    ),
+    (
+        "classification-unknown-key",
+        "raw-s3",
+        {"bucketName": "corp-logs", "classificationType": {"oneTime": "FULL", "weekly": "FULL"}},
+        {},
+        "classificationType.weekly",
+        "unknown property",
+    ),
     ("s3-raw-unknown", "raw-s3", {"bucketName": "corp-logs", "owner": "me"}, {}, "owner", "unknown property"),
     ("s3-raw-snake", "raw-s3", {"bucket_name": "corp-logs"}, {}, "bucket_name", "unknown property"),
     ("region-bad", "s3", OK_S3, {"macie:region": "moon-base"}, "macie:region", "pattern"),
@@ -96,8 +142,14 @@ CASES: list[tuple[str, str, dict[str, Any], dict[str, str], str, str]] = [
     ("endpoint-spaces", "s3", OK_S3, {"macie:endpointUrl": "http://exa mple"}, "macie:endpointUrl", "pattern"),
     ("attempts-zero", "s3", OK_S3, {"macie:maxAttempts": "0"}, "macie:maxAttempts", "out of range"),
     ("attempts-words", "s3", OK_S3, {"macie:maxAttempts": "many"}, "macie:maxAttempts", "expected an integer"),
-    ("attempts-huge", "member", {"member_account_id": "123456789012"}, {"macie:maxAttempts": "500"},
-     "macie:maxAttempts", "out of range"),
+    (
+        "attempts-huge",
+        "member",
+        {"member_account_id": "123456789012"},
+        {"macie:maxAttempts": "500"},
+        "macie:maxAttempts",
+        "out of range",
+    ),
 ]
 
 
@@ -105,9 +157,15 @@ CASES: list[tuple[str, str, dict[str, Any], dict[str, str], str, str]] = [
 def bad_input_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[PulumiStack, LocalEndpoint]]:
     with LocalEndpoint(buckets=["corp-logs"]) as endpoint:
         base = tmp_path_factory.mktemp("bad-input")
-        stack = PulumiStack.create(base, PROGRAM, extra_env={
-            "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE", "AWS_SECRET_ACCESS_KEY": "bad-input-secret",
-            "AWS_REGION": "us-east-1"})
+        stack = PulumiStack.create(
+            base,
+            PROGRAM,
+            extra_env={
+                "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
+                "AWS_SECRET_ACCESS_KEY": "bad-input-secret",
+                "AWS_REGION": "us-east-1",
+            },
+        )
         stack.config_set("macie:endpointUrl", endpoint.url)
         yield stack, endpoint
 
@@ -120,8 +178,15 @@ def test_bad_input_table_is_large_enough() -> None:
 
 
 @pytest.mark.parametrize(("case_id", "kind", "args", "config", "prop", "words"), CASES, ids=[c[0] for c in CASES])
-def test_bad_input_fails_at_preview(bad_input_stack: tuple[PulumiStack, LocalEndpoint], case_id: str, kind: str,
-                                    args: dict[str, Any], config: dict[str, str], prop: str, words: str) -> None:
+def test_bad_input_fails_at_preview(
+    bad_input_stack: tuple[PulumiStack, LocalEndpoint],
+    case_id: str,
+    kind: str,
+    args: dict[str, Any],
+    config: dict[str, str],
+    prop: str,
+    words: str,
+) -> None:
     """The preview fails naming the property and the rule; no API call; nothing in state or endpoint."""
     stack, endpoint = bad_input_stack
     stack.extra_env["MACIE_BAD_INPUT_CASE"] = json.dumps({"kind": kind, "args": args})

@@ -31,8 +31,12 @@ def test_python_native_example_up_preview_destroy(tmp_path: Path) -> None:
             "s3": sorted([(MASTER, bucket, "", "FULL", "FULL"), (MEMBER, bucket, "2024/", "NONE", "FULL")]),
         }
         types = sorted(r["type"] for r in stack.resources() if r.get("custom"))
-        assert types == ["macie:index:MacieMemberAccount", "macie:index:MacieS3Resource",
-                         "macie:index:MacieS3Resource", "pulumi:providers:macie"]
+        assert types == [
+            "macie:index:MacieMemberAccount",
+            "macie:index:MacieS3Resource",
+            "macie:index:MacieS3Resource",
+            "pulumi:providers:macie",
+        ]
         outputs = stack.outputs()
         assert outputs["memberLogsId"] == f"{MEMBER}:{bucket}/2024/"
         assert outputs["memberLogsClassification"] == {"oneTime": "NONE", "continuous": "FULL"}

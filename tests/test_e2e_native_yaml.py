@@ -102,32 +102,47 @@ def test_yaml_program_lifecycle(scenario: Scenario, tmp_path: Path) -> None:
     stack.config_set("prefix", "2025/")
     assert "1 to replace" in stack.preview().stdout
     stack.up()
-    assert holdings(endpoint)["s3"] == sorted([(MASTER, bucket, "", "NONE", "FULL"),
-                                                (MEMBER, bucket, "2025/", "NONE", "FULL")])
+    assert holdings(endpoint)["s3"] == sorted(
+        [(MASTER, bucket, "", "NONE", "FULL"), (MEMBER, bucket, "2025/", "NONE", "FULL")]
+    )
 
     # Drift: changed and removed outside Pulumi; refresh records it, up repairs it.
-    scenario.macie.update_s3_resources(memberAccountId=MEMBER, s3ResourcesUpdate=[
-        {"bucketName": bucket, "prefix": "2025/", "classificationTypeUpdate": {"oneTime": "FULL"}}])
+    scenario.macie.update_s3_resources(
+        memberAccountId=MEMBER,
+        s3ResourcesUpdate=[{"bucketName": bucket, "prefix": "2025/", "classificationTypeUpdate": {"oneTime": "FULL"}}],
+    )
     scenario.macie.disassociate_s3_resources(associatedS3Resources=[{"bucketName": bucket}])
     stack.refresh()
     state = {r["urn"].rsplit("::", 1)[1]: r for r in stack.resources() if r["type"] in TYPES}
     assert sorted(state) == ["audit", "memberLogs"]
     assert state["memberLogs"]["outputs"]["classificationType"] == {"oneTime": "FULL", "continuous": "FULL"}
     stack.up()
-    assert holdings(endpoint)["s3"] == sorted([(MASTER, bucket, "", "NONE", "FULL"),
-                                                (MEMBER, bucket, "2025/", "NONE", "FULL")])
+    assert holdings(endpoint)["s3"] == sorted(
+        [(MASTER, bucket, "", "NONE", "FULL"), (MEMBER, bucket, "2025/", "NONE", "FULL")]
+    )
     stack.preview("--expect-no-changes")
 
     # Import what was associated outside Pulumi, by type and ID alone; the generated code joins the program.
     scenario.macie.associate_member_account(memberAccountId=OUTSIDER)
-    scenario.macie.associate_s3_resources(memberAccountId=OUTSIDER, s3Resources=[
-        {"bucketName": bucket, "prefix": "archive/", "classificationType": {"oneTime": "FULL", "continuous": "FULL"}}])
+    scenario.macie.associate_s3_resources(
+        memberAccountId=OUTSIDER,
+        s3Resources=[
+            {
+                "bucketName": bucket,
+                "prefix": "archive/",
+                "classificationType": {"oneTime": "FULL", "continuous": "FULL"},
+            }
+        ],
+    )
     held = holdings(endpoint)
-    for kind, name, id_ in (("MacieMemberAccount", "legacy", OUTSIDER),
-                            ("MacieS3Resource", "legacyLogs", f"{OUTSIDER}:{bucket}/archive/")):
+    for kind, name, id_ in (
+        ("MacieMemberAccount", "legacy", OUTSIDER),
+        ("MacieS3Resource", "legacyLogs", f"{OUTSIDER}:{bucket}/archive/"),
+    ):
         generated = tmp_path / f"{name}.yaml"
-        result = stack.run("import", f"macie:index:{kind}", name, id_, "--yes", "--protect=false",
-                           "--out", str(generated))
+        result = stack.run(
+            "import", f"macie:index:{kind}", name, id_, "--yes", "--protect=false", "--out", str(generated)
+        )
         assert "1 imported" in result.stdout
         _adopt_generated_code(stack.workdir / "Pulumi.yaml", generated)
     assert holdings(endpoint) == held
@@ -154,8 +169,10 @@ def test_yaml_failure_is_one_line(scenario: Scenario) -> None:
         stack.up()
     text = str(excinfo.value)
     assert "Traceback" not in text and 'File "' not in text
-    line = ("error: AssociateS3Resources for MacieS3Resource no-such-bucket-anywhere failed: "
-            "InvalidInputException: The request was rejected. The S3 bucket no-such-bucket-anywhere does not exist.")
+    line = (
+        "error: AssociateS3Resources for MacieS3Resource no-such-bucket-anywhere failed: "
+        "InvalidInputException: The request was rejected. The S3 bucket no-such-bucket-anywhere does not exist."
+    )
     diagnostics = text.split("Diagnostics:", 1)[1]
     assert line in diagnostics, diagnostics
     state = {r["urn"].rsplit("::", 1)[1] for r in stack.resources() if r["type"] in TYPES}
@@ -202,8 +219,9 @@ def test_yaml_get_and_import_option(tmp_path: Path, plugin: Path) -> None:
         stack = program_stack(source, tmp_path / "work", endpoint, plugin=plugin)
         stack.config_set("bucket", bucket)
         scenario = Scenario(endpoint, stack, bucket)
-        scenario.macie.associate_s3_resources(s3Resources=[
-            {"bucketName": bucket, "prefix": p, "classificationType": FULL} for p in ("seen/", "adopted/")])
+        scenario.macie.associate_s3_resources(
+            s3Resources=[{"bucketName": bucket, "prefix": p, "classificationType": FULL} for p in ("seen/", "adopted/")]
+        )
         held = holdings(endpoint)
 
         up = stack.up()

@@ -65,8 +65,9 @@ def test_basic_lifecycle(scenario: Scenario) -> None:
     preview = stack.preview()
     assert "+-1 to replace" in preview.stdout.replace(" ", "") or "1 to replace" in preview.stdout
     stack.up()
-    assert scenario.holdings()["s3"] == sorted([(MASTER, bucket, "", "NONE", "FULL"),
-                                                (MEMBER, bucket, "2025/", "NONE", "FULL")])
+    assert scenario.holdings()["s3"] == sorted(
+        [(MASTER, bucket, "", "NONE", "FULL"), (MEMBER, bucket, "2025/", "NONE", "FULL")]
+    )
     assert stack.outputs()["memberLogsId"] == f"{MEMBER}:{bucket}/2025/"
 
 
@@ -77,16 +78,18 @@ def test_bucket_change_replaces(scenario: Scenario) -> None:
     other = unique_bucket()
     stack.config_set("bucket", other)
     stack.up()
-    assert scenario.holdings()["s3"] == sorted([(MASTER, other, "", "FULL", "FULL"),
-                                                (MEMBER, other, "2024/", "NONE", "FULL")])
+    assert scenario.holdings()["s3"] == sorted(
+        [(MASTER, other, "", "FULL", "FULL"), (MEMBER, other, "2024/", "NONE", "FULL")]
+    )
 
 
 def test_out_of_band_change_found_by_refresh(scenario: Scenario) -> None:
     """A classification changed outside Pulumi shows up after refresh, and up puts it back."""
     stack, bucket = scenario.stack, scenario.bucket
     stack.up()
-    scenario.macie.update_s3_resources(s3ResourcesUpdate=[
-        {"bucketName": bucket, "classificationTypeUpdate": {"oneTime": "NONE"}}])
+    scenario.macie.update_s3_resources(
+        s3ResourcesUpdate=[{"bucketName": bucket, "classificationTypeUpdate": {"oneTime": "NONE"}}]
+    )
     stack.refresh()
     (master_logs,) = [r for r in stack.resources("dynamic:Resource") if r["urn"].endswith("master-logs")]
     assert master_logs["outputs"]["classificationType"] == {"oneTime": "NONE", "continuous": "FULL"}
@@ -127,18 +130,41 @@ def test_import_existing_associations(scenario: Scenario, tmp_path: Path) -> Non
     stack, bucket, endpoint = scenario.stack, scenario.bucket, scenario.endpoint
     macie = scenario.macie
     macie.associate_member_account(memberAccountId=MEMBER)
-    macie.associate_s3_resources(s3Resources=[
-        {"bucketName": bucket, "classificationType": {"oneTime": "FULL", "continuous": "FULL"}}])
-    macie.associate_s3_resources(memberAccountId=MEMBER, s3Resources=[
-        {"bucketName": bucket, "prefix": "2024/", "classificationType": {"oneTime": "NONE", "continuous": "FULL"}}])
+    macie.associate_s3_resources(
+        s3Resources=[{"bucketName": bucket, "classificationType": {"oneTime": "FULL", "continuous": "FULL"}}]
+    )
+    macie.associate_s3_resources(
+        memberAccountId=MEMBER,
+        s3Resources=[
+            {"bucketName": bucket, "prefix": "2024/", "classificationType": {"oneTime": "NONE", "continuous": "FULL"}}
+        ],
+    )
     held = scenario.holdings()
 
     importer = Path(sys.executable).parent / "pulumi-macie-import"
-    command = [str(importer), "MacieMemberAccount", "audit", MEMBER,
-               "MacieS3Resource", "master-logs", bucket,
-               "MacieS3Resource", "member-logs", f"{MEMBER}:{bucket}/2024/",
-               "--file", str(tmp_path / "import.json"), "--endpoint-url", endpoint.url, "--run",
-               "--", "--yes", "--non-interactive", "--protect=false", "--stack", stack.stack]
+    command = [
+        str(importer),
+        "MacieMemberAccount",
+        "audit",
+        MEMBER,
+        "MacieS3Resource",
+        "master-logs",
+        bucket,
+        "MacieS3Resource",
+        "member-logs",
+        f"{MEMBER}:{bucket}/2024/",
+        "--file",
+        str(tmp_path / "import.json"),
+        "--endpoint-url",
+        endpoint.url,
+        "--run",
+        "--",
+        "--yes",
+        "--non-interactive",
+        "--protect=false",
+        "--stack",
+        stack.stack,
+    ]
     result = subprocess.run(command, cwd=stack.workdir, env=stack.env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "3 imported" in result.stdout
@@ -152,9 +178,21 @@ def test_import_refuses_missing_association(scenario: Scenario, tmp_path: Path) 
     """Importing an association that does not exist fails and writes no import file."""
     importer = Path(sys.executable).parent / "pulumi-macie-import"
     result = subprocess.run(
-        [str(importer), "MacieS3Resource", "ghost", f"{scenario.bucket}/nothing/", "--file",
-         str(tmp_path / "ghost.json"), "--endpoint-url", scenario.endpoint.url],
-        env=scenario.stack.env, capture_output=True, text=True, timeout=120)
+        [
+            str(importer),
+            "MacieS3Resource",
+            "ghost",
+            f"{scenario.bucket}/nothing/",
+            "--file",
+            str(tmp_path / "ghost.json"),
+            "--endpoint-url",
+            scenario.endpoint.url,
+        ],
+        env=scenario.stack.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 1
     assert "does not exist in Macie (region us-east-1, endpoint http://127.0.0.1:" in result.stderr
     assert "there is nothing to import" in result.stderr
@@ -170,14 +208,41 @@ def test_import_example(tmp_path: Path) -> None:
         stack.config_set("bucket", bucket)
         scenario = Scenario(endpoint, stack, bucket)
         scenario.macie.associate_member_account(memberAccountId=MEMBER)
-        scenario.macie.associate_s3_resources(memberAccountId=MEMBER, s3Resources=[
-            {"bucketName": bucket, "prefix": "archive/", "classificationType": {"oneTime": "FULL", "continuous": "FULL"}}])
+        scenario.macie.associate_s3_resources(
+            memberAccountId=MEMBER,
+            s3Resources=[
+                {
+                    "bucketName": bucket,
+                    "prefix": "archive/",
+                    "classificationType": {"oneTime": "FULL", "continuous": "FULL"},
+                }
+            ],
+        )
         importer = Path(sys.executable).parent / "pulumi-macie-import"
         result = subprocess.run(
-            [str(importer), "MacieMemberAccount", "legacy-member", MEMBER,
-             "MacieS3Resource", "legacy-logs", f"{MEMBER}:{bucket}/archive/", "--endpoint-url", endpoint.url,
-             "--run", "--", "--yes", "--protect=false", "--stack", stack.stack],
-            cwd=stack.workdir, env=stack.env, capture_output=True, text=True, timeout=600)
+            [
+                str(importer),
+                "MacieMemberAccount",
+                "legacy-member",
+                MEMBER,
+                "MacieS3Resource",
+                "legacy-logs",
+                f"{MEMBER}:{bucket}/archive/",
+                "--endpoint-url",
+                endpoint.url,
+                "--run",
+                "--",
+                "--yes",
+                "--protect=false",
+                "--stack",
+                stack.stack,
+            ],
+            cwd=stack.workdir,
+            env=stack.env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         assert result.returncode == 0, result.stdout + result.stderr
         stack.preview("--expect-no-changes")
         stack.up()

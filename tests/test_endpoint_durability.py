@@ -21,16 +21,20 @@ from .conftest import DEFAULT_CREDENTIALS, FULL, OTHER, credentials_of
 
 def client(url: str, max_attempts: int = 1, account: Any = None) -> Any:
     creds = credentials_of(account) if account else DEFAULT_CREDENTIALS
-    return make_client(ClientSettings(region="us-east-1", endpoint_url=url, max_attempts=max_attempts),
-                       credentials=creds)
+    return make_client(
+        ClientSettings(region="us-east-1", endpoint_url=url, max_attempts=max_attempts), credentials=creds
+    )
 
 
 def associate(macie: Any, bucket: str, prefixes: list[str], member: str | None = None) -> None:
     extra = {"memberAccountId": member} if member else {}
     for start in range(0, len(prefixes), 100):
         result = macie.associate_s3_resources(
-            s3Resources=[{"bucketName": bucket, "prefix": p, "classificationType": FULL}
-                         for p in prefixes[start:start + 100]], **extra)
+            s3Resources=[
+                {"bucketName": bucket, "prefix": p, "classificationType": FULL} for p in prefixes[start : start + 100]
+            ],
+            **extra,
+        )
         assert result["failedS3Resources"] == []
 
 
@@ -65,7 +69,9 @@ def test_pagination_stable_under_concurrent_writes(macie: Any, bucket: Callable[
         churn = f"churn{round_}/"
         associate(macie, name, [churn])
         if round_ % 2:
-            macie.disassociate_s3_resources(associatedS3Resources=[{"bucketName": name, "prefix": f"churn{round_ - 1}/"}])
+            macie.disassociate_s3_resources(
+                associatedS3Resources=[{"bucketName": name, "prefix": f"churn{round_ - 1}/"}]
+            )
         round_ += 1
         token = page.get("nextToken")
         if not token:
@@ -114,7 +120,9 @@ def test_state_survives_restart(tmp_path: Any, s3: Any) -> None:
     with LocalEndpoint(state=state) as second:
         macie = client(second.url)
         assert [m["accountId"] for m in macie.list_member_accounts()["memberAccounts"]] == [
-            "123456789012", "444455556666"]
+            "123456789012",
+            "444455556666",
+        ]
         assert [r["prefix"] for r in macie.list_s3_resources()["s3Resources"]] == ["x/", "y/"]
         assert [r["prefix"] for r in macie.list_s3_resources(nextToken=token)["s3Resources"]] == ["y/"]
         assert second.store.integrity_check() == "ok"
@@ -130,7 +138,8 @@ def test_concurrent_clients_exact_count(endpoint: LocalEndpoint, bucket: Callabl
             macie = client(endpoint.url)
             for i in range(200):
                 result = macie.associate_s3_resources(
-                    s3Resources=[{"bucketName": name, "prefix": f"w{worker}/{i}/", "classificationType": FULL}])
+                    s3Resources=[{"bucketName": name, "prefix": f"w{worker}/{i}/", "classificationType": FULL}]
+                )
                 assert result["failedS3Resources"] == []
         except BaseException as error:  # noqa: BLE001 - reported below
             errors.append(error)
@@ -142,8 +151,9 @@ def test_concurrent_clients_exact_count(endpoint: LocalEndpoint, bucket: Callabl
         thread.join(timeout=300)
     assert not errors
     macie = client(endpoint.url)
-    prefixes = [r["prefix"] for page in macie.get_paginator("list_s3_resources").paginate()
-                for r in page["s3Resources"]]
+    prefixes = [
+        r["prefix"] for page in macie.get_paginator("list_s3_resources").paginate() for r in page["s3Resources"]
+    ]
     assert len(prefixes) == 1600 and len(set(prefixes)) == 1600
 
 
@@ -154,7 +164,8 @@ def test_faults_throttle_and_5xx_are_retried(tmp_path: Any) -> None:
         macie = client(running.url, max_attempts=10)
         for i in range(10):
             macie.associate_s3_resources(
-                s3Resources=[{"bucketName": "fault-bucket", "prefix": f"{i}/", "classificationType": FULL}])
+                s3Resources=[{"bucketName": "fault-bucket", "prefix": f"{i}/", "classificationType": FULL}]
+            )
         listed = [r for page in macie.get_paginator("list_s3_resources").paginate() for r in page["s3Resources"]]
         assert len(listed) == 10
         counters = running.macie.counters
@@ -213,8 +224,11 @@ def test_request_log_one_line_each() -> None:
 
 
 def _start_command(args: list[str], module: bool = False) -> tuple[subprocess.Popen[str], str]:
-    command = [sys.executable, "-m", "pulumi_macie_provider.local"] if module else [
-        os.path.join(os.path.dirname(sys.executable), "macie-local")]
+    command = (
+        [sys.executable, "-m", "pulumi_macie_provider.local"]
+        if module
+        else [os.path.join(os.path.dirname(sys.executable), "macie-local")]
+    )
     process = subprocess.Popen(command + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert process.stdout is not None
     line = process.stdout.readline()
@@ -247,7 +261,8 @@ def test_command_sigkill_keeps_acknowledged_writes(tmp_path: Any) -> None:
         while not stop.is_set():
             try:
                 macie.associate_s3_resources(
-                    s3Resources=[{"bucketName": "kill-bucket", "prefix": f"{i}/", "classificationType": FULL}])
+                    s3Resources=[{"bucketName": "kill-bucket", "prefix": f"{i}/", "classificationType": FULL}]
+                )
             except Exception:  # noqa: BLE001 - the server was killed; stop writing
                 return
             acknowledged.append(f"{i}/")
@@ -264,8 +279,11 @@ def test_command_sigkill_keeps_acknowledged_writes(tmp_path: Any) -> None:
         stop.set()
         thread.join(timeout=30)
     with LocalEndpoint(state=state, buckets=["kill-bucket"]) as again:
-        prefixes = {r["prefix"] for page in client(again.url).get_paginator("list_s3_resources").paginate()
-                    for r in page["s3Resources"]}
+        prefixes = {
+            r["prefix"]
+            for page in client(again.url).get_paginator("list_s3_resources").paginate()
+            for r in page["s3Resources"]
+        }
         assert set(acknowledged) <= prefixes
         assert len(prefixes) - len(acknowledged) <= 1  # at most the one in flight at the kill
         assert again.store.integrity_check() == "ok"
@@ -275,5 +293,8 @@ def test_command_rejects_bad_account_spec() -> None:
     """A malformed --account is refused with a message naming the form."""
     result = subprocess.run(
         [sys.executable, "-m", "pulumi_macie_provider.local", "--account", "AK:SK:123"],
-        capture_output=True, text=True, timeout=60)
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2 and "must be 12 digits" in result.stderr

@@ -23,9 +23,16 @@ from .conftest import DEFAULT_CREDENTIALS, FULL
 
 #: Protocol-level errors common to AWS services (the reference's "Common Errors" and JSON 1.1's own).
 PROTOCOL_ERRORS = {
-    "MissingAuthenticationToken": 403, "InvalidClientTokenId": 403, "IncompleteSignature": 400,
-    "SignatureDoesNotMatch": 403, "RequestExpired": 400, "InvalidAction": 400, "MissingAction": 400,
-    "SerializationException": 400, "RequestEntityTooLarge": 413, "ThrottlingException": 400,
+    "MissingAuthenticationToken": 403,
+    "InvalidClientTokenId": 403,
+    "IncompleteSignature": 400,
+    "SignatureDoesNotMatch": 403,
+    "RequestExpired": 400,
+    "InvalidAction": 400,
+    "MissingAction": 400,
+    "SerializationException": 400,
+    "RequestEntityTooLarge": 413,
+    "ThrottlingException": 400,
     "ServiceUnavailable": 503,
 }
 
@@ -51,8 +58,11 @@ def aws_model_dir(tmp_dir: str) -> str:
     cache = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), ".tools", "wheels")
     wheels = glob.glob(os.path.join(cache, "botocore-1.31.0-*.whl"))
     if not wheels:
-        subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", AWS_BOTOCORE,
-                        "-d", cache], check=True, timeout=300)
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", AWS_BOTOCORE, "-d", cache],
+            check=True,
+            timeout=300,
+        )
         wheels = glob.glob(os.path.join(cache, "botocore-1.31.0-*.whl"))
     with zipfile.ZipFile(wheels[0]) as wheel:
         for name in wheel.namelist():
@@ -68,6 +78,7 @@ def aws_data(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 def test_our_model_matches_aws_model(aws_data: str) -> None:
     """Our model's operations and shapes equal AWS's own, documentation and error statuses aside."""
+
     def load(root: str) -> Any:
         with open(os.path.join(root, "macie", "2017-12-19", "service-2.json")) as handle:
             return json.load(handle)
@@ -93,22 +104,36 @@ def test_aws_generated_client_works_unchanged(aws_data: str, tmp_path: Any) -> N
         session = botocore.session.get_session()
         loader = botocore.loaders.Loader(extra_search_paths=[aws_data], include_default_search_paths=True)
         session.register_component("data_loader", loader)
-        macie = session.create_client("macie", region_name="us-east-1", endpoint_url=running.url,
-                                      aws_access_key_id=DEFAULT_CREDENTIALS["aws_access_key_id"],
-                                      aws_secret_access_key=DEFAULT_CREDENTIALS["aws_secret_access_key"])
+        macie = session.create_client(
+            "macie",
+            region_name="us-east-1",
+            endpoint_url=running.url,
+            aws_access_key_id=DEFAULT_CREDENTIALS["aws_access_key_id"],
+            aws_secret_access_key=DEFAULT_CREDENTIALS["aws_secret_access_key"],
+        )
         assert loader.search_paths[0] == aws_data
         macie.associate_member_account(memberAccountId="444455556666")
         assert len(macie.list_member_accounts()["memberAccounts"]) == 2
         item = {"bucketName": "aws-model-bucket", "prefix": "p/", "classificationType": FULL}
-        assert macie.associate_s3_resources(memberAccountId="444455556666", s3Resources=[item])["failedS3Resources"] == []
+        assert (
+            macie.associate_s3_resources(memberAccountId="444455556666", s3Resources=[item])["failedS3Resources"] == []
+        )
         update = {"bucketName": "aws-model-bucket", "prefix": "p/", "classificationTypeUpdate": {"oneTime": "NONE"}}
-        assert macie.update_s3_resources(memberAccountId="444455556666", s3ResourcesUpdate=[update])[
-            "failedS3Resources"] == []
+        assert (
+            macie.update_s3_resources(memberAccountId="444455556666", s3ResourcesUpdate=[update])["failedS3Resources"]
+            == []
+        )
         listed = macie.list_s3_resources(memberAccountId="444455556666")["s3Resources"]
-        assert listed == [{"bucketName": "aws-model-bucket", "prefix": "p/",
-                           "classificationType": {"oneTime": "NONE", "continuous": "FULL"}}]
-        gone = macie.disassociate_s3_resources(memberAccountId="444455556666",
-                                               associatedS3Resources=[{"bucketName": "aws-model-bucket", "prefix": "p/"}])
+        assert listed == [
+            {
+                "bucketName": "aws-model-bucket",
+                "prefix": "p/",
+                "classificationType": {"oneTime": "NONE", "continuous": "FULL"},
+            }
+        ]
+        gone = macie.disassociate_s3_resources(
+            memberAccountId="444455556666", associatedS3Resources=[{"bucketName": "aws-model-bucket", "prefix": "p/"}]
+        )
         assert gone["failedS3Resources"] == []
         macie.disassociate_member_account(memberAccountId="444455556666")
         with pytest.raises(macie.exceptions.InvalidInputException):

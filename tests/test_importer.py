@@ -18,26 +18,52 @@ PARENT_URN = "urn:pulumi:dev::p::my:index:Component::c"
 
 def _deployment() -> dict:
     return {
-        "resources": [{"urn": STACK_URN, "type": "pulumi:pulumi:Stack"},
-                      {"urn": PROVIDER_URN, "type": "pulumi:providers:macie",
-                       "inputs": {"region": "us-west-2", "endpointUrl": "http://127.0.0.1:4510", "version": "0.1.0"}},
-                      {"urn": EXPLICIT_URN, "type": "pulumi:providers:macie", "inputs": {"region": "us-east-1"}}],
+        "resources": [
+            {"urn": STACK_URN, "type": "pulumi:pulumi:Stack"},
+            {
+                "urn": PROVIDER_URN,
+                "type": "pulumi:providers:macie",
+                "inputs": {"region": "us-west-2", "endpointUrl": "http://127.0.0.1:4510", "version": "0.1.0"},
+            },
+            {"urn": EXPLICIT_URN, "type": "pulumi:providers:macie", "inputs": {"region": "us-east-1"}},
+        ],
         "pending_operations": [
-            {"type": "creating", "resource": {
-                "urn": "urn:pulumi:dev::p::macie:index:MacieS3Resource::logs", "type": "macie:index:MacieS3Resource",
-                "parent": STACK_URN,
-                "provider": f"{PROVIDER_URN}::0b1c", "inputs": {"bucketName": "b", "prefix": "x/",
-                                                               "memberAccountId": "111122223333"}}},
-            {"type": "creating", "resource": {
-                "urn": "urn:pulumi:dev::p::my:index:Component$macie:index:MacieMemberAccount::m",
-                "type": "macie:index:MacieMemberAccount", "parent": PARENT_URN,
-                "provider": f"{EXPLICIT_URN}::9f9f", "inputs": {"memberAccountId": "111122223333"}}},
-            {"type": "creating", "resource": {
-                "urn": "urn:pulumi:dev::p::pulumi-python:dynamic:Resource::old", "type": "pulumi-python:dynamic:Resource",
-                "inputs": {"bucketName": "b", "__provider": serialize_provider(MacieS3ResourceProvider())}}},
-            {"type": "updating", "resource": {
-                "urn": "urn:pulumi:dev::p::macie:index:MacieMemberAccount::m", "type": "macie:index:MacieMemberAccount",
-                "inputs": {"memberAccountId": "111122223333"}}},
+            {
+                "type": "creating",
+                "resource": {
+                    "urn": "urn:pulumi:dev::p::macie:index:MacieS3Resource::logs",
+                    "type": "macie:index:MacieS3Resource",
+                    "parent": STACK_URN,
+                    "provider": f"{PROVIDER_URN}::0b1c",
+                    "inputs": {"bucketName": "b", "prefix": "x/", "memberAccountId": "111122223333"},
+                },
+            },
+            {
+                "type": "creating",
+                "resource": {
+                    "urn": "urn:pulumi:dev::p::my:index:Component$macie:index:MacieMemberAccount::m",
+                    "type": "macie:index:MacieMemberAccount",
+                    "parent": PARENT_URN,
+                    "provider": f"{EXPLICIT_URN}::9f9f",
+                    "inputs": {"memberAccountId": "111122223333"},
+                },
+            },
+            {
+                "type": "creating",
+                "resource": {
+                    "urn": "urn:pulumi:dev::p::pulumi-python:dynamic:Resource::old",
+                    "type": "pulumi-python:dynamic:Resource",
+                    "inputs": {"bucketName": "b", "__provider": serialize_provider(MacieS3ResourceProvider())},
+                },
+            },
+            {
+                "type": "updating",
+                "resource": {
+                    "urn": "urn:pulumi:dev::p::macie:index:MacieMemberAccount::m",
+                    "type": "macie:index:MacieMemberAccount",
+                    "inputs": {"memberAccountId": "111122223333"},
+                },
+            },
         ],
     }
 
@@ -49,7 +75,9 @@ def test_pending_creates_of_both_hosts() -> None:
     found = pending_creates(_deployment(), given)
     assert [(p.name, p.kind, p.id) for p in found] == [
         ("logs", "macie:index:MacieS3Resource", "111122223333:b/x/"),
-        ("m", "macie:index:MacieMemberAccount", "111122223333"), ("old", "MacieS3Resource", "b")]
+        ("m", "macie:index:MacieMemberAccount", "111122223333"),
+        ("old", "MacieS3Resource", "b"),
+    ]
     assert found[0].where == ClientSettings(region="us-west-2", endpoint_url="http://127.0.0.1:4510")
     assert found[1].where == ClientSettings(region="us-east-1")
     assert found[2].where == given
@@ -64,7 +92,12 @@ def test_import_file_keeps_parent_and_explicit_provider() -> None:
         "nameTable": {"ref0": PARENT_URN, "ref1": EXPLICIT_URN},
         "resources": [
             {"type": "macie:index:MacieS3Resource", "name": "logs", "id": "111122223333:b/x/"},
-            {"type": "macie:index:MacieMemberAccount", "name": "m", "id": "111122223333",
-             "parent": "ref0", "provider": "ref1"},
+            {
+                "type": "macie:index:MacieMemberAccount",
+                "name": "m",
+                "id": "111122223333",
+                "parent": "ref0",
+                "provider": "ref1",
+            },
         ],
     }

@@ -70,9 +70,7 @@ def test_member_account_disassociate_master_is_refused(macie: Any) -> None:
     """Disassociating the master's own ID answers the observed AWS message."""
     with pytest.raises(macie.exceptions.InvalidInputException) as excinfo:
         macie.disassociate_member_account(memberAccountId=MASTER)
-    assert error_of(excinfo)[1].endswith(
-        f"{MASTER} is a master Macie account and cannot be disassociated."
-    )
+    assert error_of(excinfo)[1].endswith(f"{MASTER} is a master Macie account and cannot be disassociated.")
 
 
 def test_member_account_disassociate_unknown_is_refused(macie: Any) -> None:
@@ -150,8 +148,10 @@ def test_other_master_cannot_touch_foreign_member(client_for: Callable[..., Any]
         ("list_s3_resources", {}),
         ("associate_s3_resources", {"s3Resources": [{"bucketName": "x-y-z", "classificationType": FULL}]}),
         ("disassociate_s3_resources", {"associatedS3Resources": [{"bucketName": "x-y-z"}]}),
-        ("update_s3_resources",
-         {"s3ResourcesUpdate": [{"bucketName": "x-y-z", "classificationTypeUpdate": {"oneTime": "FULL"}}]}),
+        (
+            "update_s3_resources",
+            {"s3ResourcesUpdate": [{"bucketName": "x-y-z", "classificationTypeUpdate": {"oneTime": "FULL"}}]},
+        ),
     ],
 )
 def test_disabled_account_gets_not_enabled(client_for: Callable[..., Any], method: str, kwargs: dict[str, Any]) -> None:
@@ -168,18 +168,22 @@ def test_disabled_account_gets_not_enabled(client_for: Callable[..., Any], metho
 def test_s3_resource_associate_list_update_disassociate(macie: Any, bucket: Callable[[], str]) -> None:
     """A bucket and a prefix are associated, listed, updated in place and disassociated."""
     name = bucket()
-    result = macie.associate_s3_resources(s3Resources=[
-        {"bucketName": name, "classificationType": NONE},
-        {"bucketName": name, "prefix": "logs/", "classificationType": FULL},
-    ])
+    result = macie.associate_s3_resources(
+        s3Resources=[
+            {"bucketName": name, "classificationType": NONE},
+            {"bucketName": name, "prefix": "logs/", "classificationType": FULL},
+        ]
+    )
     assert result["failedS3Resources"] == []
     assert listed(macie) == [
         {"bucketName": name, "classificationType": NONE},
         {"bucketName": name, "prefix": "logs/", "classificationType": FULL},
     ]
-    update = macie.update_s3_resources(s3ResourcesUpdate=[
-        {"bucketName": name, "classificationTypeUpdate": {"oneTime": "FULL"}},
-    ])
+    update = macie.update_s3_resources(
+        s3ResourcesUpdate=[
+            {"bucketName": name, "classificationTypeUpdate": {"oneTime": "FULL"}},
+        ]
+    )
     assert update["failedS3Resources"] == []
     assert listed(macie)[0]["classificationType"] == FULL
     gone = macie.disassociate_s3_resources(associatedS3Resources=[{"bucketName": name, "prefix": "logs/"}])
@@ -191,10 +195,10 @@ def test_s3_resource_for_member_and_master_are_separate(macie: Any, bucket: Call
     """Member-scoped resources are listed for the member only; the master's ID means the master."""
     macie.associate_member_account(memberAccountId="444455556666")
     name = bucket()
-    macie.associate_s3_resources(memberAccountId="444455556666",
-                                 s3Resources=[{"bucketName": name, "classificationType": FULL}])
-    macie.associate_s3_resources(memberAccountId=MASTER,
-                                 s3Resources=[{"bucketName": name, "classificationType": NONE}])
+    macie.associate_s3_resources(
+        memberAccountId="444455556666", s3Resources=[{"bucketName": name, "classificationType": FULL}]
+    )
+    macie.associate_s3_resources(memberAccountId=MASTER, s3Resources=[{"bucketName": name, "classificationType": NONE}])
     assert listed(macie, "444455556666") == [{"bucketName": name, "classificationType": FULL}]
     assert listed(macie) == [{"bucketName": name, "classificationType": NONE}]
 
@@ -202,20 +206,23 @@ def test_s3_resource_for_member_and_master_are_separate(macie: Any, bucket: Call
 def test_s3_resource_member_must_be_associated(macie: Any, bucket: Callable[[], str]) -> None:
     """Member-scoped S3 actions for an account that is not a member are AccessDeniedException."""
     with pytest.raises(macie.exceptions.AccessDeniedException):
-        macie.associate_s3_resources(memberAccountId="444455556666",
-                                     s3Resources=[{"bucketName": bucket(), "classificationType": FULL}])
+        macie.associate_s3_resources(
+            memberAccountId="444455556666", s3Resources=[{"bucketName": bucket(), "classificationType": FULL}]
+        )
 
 
 def test_s3_resource_per_item_failures(macie: Any, bucket: Callable[[], str]) -> None:
     """Missing buckets, duplicates and existing associations fail per item; the rest is done."""
     good, existing = bucket(), bucket()
     macie.associate_s3_resources(s3Resources=[{"bucketName": existing, "classificationType": FULL}])
-    result = macie.associate_s3_resources(s3Resources=[
-        {"bucketName": good, "classificationType": FULL},
-        {"bucketName": "no-such-bucket-here", "prefix": "a/", "classificationType": FULL},
-        {"bucketName": good, "classificationType": NONE},
-        {"bucketName": existing, "classificationType": FULL},
-    ])
+    result = macie.associate_s3_resources(
+        s3Resources=[
+            {"bucketName": good, "classificationType": FULL},
+            {"bucketName": "no-such-bucket-here", "prefix": "a/", "classificationType": FULL},
+            {"bucketName": good, "classificationType": NONE},
+            {"bucketName": existing, "classificationType": FULL},
+        ]
+    )
     failed = result["failedS3Resources"]
     assert [f["failedItem"] for f in failed] == [
         {"bucketName": "no-such-bucket-here", "prefix": "a/"},
@@ -236,20 +243,24 @@ def test_s3_resource_disassociate_unknown_matches_aws(macie: Any, bucket: Callab
     """Disassociating what is not associated is HTTP 200 with AWS's exact failed item."""
     name = bucket()
     result = macie.disassociate_s3_resources(associatedS3Resources=[{"bucketName": name}])
-    assert result["failedS3Resources"] == [{
-        "errorCode": "InvalidInputException",
-        "errorMessage": "The request was rejected. The specified S3 resource (bucket or prefix) is not "
-                        "associated with Macie.",
-        "failedItem": {"bucketName": name},
-    }]
+    assert result["failedS3Resources"] == [
+        {
+            "errorCode": "InvalidInputException",
+            "errorMessage": "The request was rejected. The specified S3 resource (bucket or prefix) is not "
+            "associated with Macie.",
+            "failedItem": {"bucketName": name},
+        }
+    ]
 
 
 def test_s3_resource_update_unknown_fails_per_item(macie: Any, bucket: Callable[[], str]) -> None:
     """Updating a resource that is not associated is a per-item failure and changes nothing."""
     name = bucket()
-    result = macie.update_s3_resources(s3ResourcesUpdate=[
-        {"bucketName": name, "prefix": "x/", "classificationTypeUpdate": {"continuous": "FULL"}},
-    ])
+    result = macie.update_s3_resources(
+        s3ResourcesUpdate=[
+            {"bucketName": name, "prefix": "x/", "classificationTypeUpdate": {"continuous": "FULL"}},
+        ]
+    )
     assert result["failedS3Resources"][0]["failedItem"] == {"bucketName": name, "prefix": "x/"}
     assert listed(macie) == []
 
@@ -262,10 +273,12 @@ def test_s3_resource_limit_rejects_whole_request(macie: Any, endpoint: Any, buck
     name = bucket()
     macie.associate_s3_resources(s3Resources=[{"bucketName": name, "classificationType": FULL}])
     with pytest.raises(macie.exceptions.LimitExceededException) as excinfo:
-        macie.associate_s3_resources(s3Resources=[
-            {"bucketName": name, "prefix": "a/", "classificationType": FULL},
-            {"bucketName": name, "prefix": "b/", "classificationType": FULL},
-        ])
+        macie.associate_s3_resources(
+            s3Resources=[
+                {"bucketName": name, "prefix": "a/", "classificationType": FULL},
+                {"bucketName": name, "prefix": "b/", "classificationType": FULL},
+            ]
+        )
     assert error_of(excinfo)[2]["resourceType"] == "S3Resource"
     assert len(listed(macie)) == 1
 
@@ -288,22 +301,29 @@ def test_absent_and_empty_prefix_are_the_same_resource(macie: Any, bucket: Calla
         ("list_member_accounts", {"maxResults": -5}, "maxResults"),
         ("associate_member_account", {"memberAccountId": "12345"}, "memberAccountId"),
         ("associate_s3_resources", {"s3Resources": []}, "s3Resources"),
-        ("associate_s3_resources",
-         {"s3Resources": [{"bucketName": "", "classificationType": FULL}]}, "s3Resources[0].bucketName"),
-        ("update_s3_resources",
-         {"s3ResourcesUpdate": [{"bucketName": "b-1", "classificationTypeUpdate": {}}]},
-         "s3ResourcesUpdate[0].classificationTypeUpdate"),
+        (
+            "associate_s3_resources",
+            {"s3Resources": [{"bucketName": "", "classificationType": FULL}]},
+            "s3Resources[0].bucketName",
+        ),
+        (
+            "update_s3_resources",
+            {"s3ResourcesUpdate": [{"bucketName": "b-1", "classificationTypeUpdate": {}}]},
+            "s3ResourcesUpdate[0].classificationTypeUpdate",
+        ),
     ],
 )
-def test_invalid_input_names_field(endpoint: Any, client_for: Callable[..., Any], method: str,
-                                   kwargs: dict[str, Any], field: str) -> None:
+def test_invalid_input_names_field(
+    endpoint: Any, client_for: Callable[..., Any], method: str, kwargs: dict[str, Any], field: str
+) -> None:
     """Input the model forbids is InvalidInputException with fieldName, even past client validation."""
     from pulumi_macie_provider.client import ClientSettings, make_client
 
     from .conftest import DEFAULT_CREDENTIALS
 
-    settings = ClientSettings(region="us-east-1", endpoint_url=endpoint.url, max_attempts=1,
-                              extra={"parameter_validation": False})
+    settings = ClientSettings(
+        region="us-east-1", endpoint_url=endpoint.url, max_attempts=1, extra={"parameter_validation": False}
+    )
     macie = make_client(settings, credentials=DEFAULT_CREDENTIALS)
     with pytest.raises(macie.exceptions.InvalidInputException) as excinfo:
         getattr(macie, method)(**kwargs)
@@ -352,11 +372,13 @@ def test_auth_bad_signature(endpoint: Any) -> None:
 
 def test_auth_tampered_body(endpoint: Any, macie: Any) -> None:
     """A body changed after signing fails the signature and changes nothing."""
+
     def swap(headers: dict[str, str]) -> None:
         headers["X-Amz-Target"] = "MacieService.AssociateMemberAccount"
 
-    status, answer, _ = raw_request(endpoint.url, '{"memberAccountId": "444455556666"}',
-                                    "MacieService.DisassociateMemberAccount", tamper=swap)
+    status, answer, _ = raw_request(
+        endpoint.url, '{"memberAccountId": "444455556666"}', "MacieService.DisassociateMemberAccount", tamper=swap
+    )
     assert (status, answer["__type"]) == (403, "SignatureDoesNotMatch")
     assert macie.list_member_accounts()["memberAccounts"] == [{"accountId": MASTER}]
 
@@ -390,6 +412,7 @@ def test_auth_unserved_region(endpoint: Any) -> None:
 
 def test_auth_malformed_header(endpoint: Any) -> None:
     """An Authorization header without its parts is IncompleteSignature (400)."""
+
     def garble(headers: dict[str, str]) -> None:
         headers["Authorization"] = "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE"
 
@@ -421,9 +444,7 @@ def test_s3_served_on_same_port(s3: Any, macie: Any) -> None:
     assert ok["failedS3Resources"] == []
     macie.disassociate_s3_resources(associatedS3Resources=[{"bucketName": "same-port-bucket"}])
     s3.delete_bucket(Bucket="same-port-bucket")
-    again = macie.associate_s3_resources(
-        s3Resources=[{"bucketName": "same-port-bucket", "classificationType": FULL}]
-    )
+    again = macie.associate_s3_resources(s3Resources=[{"bucketName": "same-port-bucket", "classificationType": FULL}])
     assert "does not exist" in again["failedS3Resources"][0]["errorMessage"]
 
 

@@ -64,8 +64,9 @@ def test_s3_resource_full_protocol(host: Host, bucket: Callable[[], str], macie:
     assert created.id == f"{name}/p/"
     outs = host.outputs(created.properties)
     assert outs == {"bucketName": name, "prefix": "p/", "classificationType": DEFAULTS}
-    assert macie.list_s3_resources()["s3Resources"] == [{"bucketName": name, "prefix": "p/",
-                                                         "classificationType": DEFAULTS}]
+    assert macie.list_s3_resources()["s3Resources"] == [
+        {"bucketName": name, "prefix": "p/", "classificationType": DEFAULTS}
+    ]
 
     same = host.diff("MacieS3Resource", created.id, outs, {"bucketName": name, "prefix": "p/"})
     assert same.changes == provider_pb2.DiffResponse.DIFF_NONE
@@ -125,8 +126,10 @@ def test_create_failure_is_one_line_with_aws_error(host: Host) -> None:
     if host.kind == "dynamic":  # pulumi.dynamic's server puts its own traceback first
         assert details.startswith("Traceback")
         details = details.strip().splitlines()[-1].removeprefix("pulumi_macie_provider.errors.FailedItemError: ")
-    assert details == ("AssociateS3Resources for MacieS3Resource missing-bucket-xyz failed: InvalidInputException: "
-                       "The request was rejected. The S3 bucket missing-bucket-xyz does not exist.")
+    assert details == (
+        "AssociateS3Resources for MacieS3Resource missing-bucket-xyz failed: InvalidInputException: "
+        "The request was rejected. The S3 bucket missing-bucket-xyz does not exist."
+    )
     assert DEFAULT_CREDENTIALS["aws_secret_access_key"] not in excinfo.value.details()
 
 
@@ -144,9 +147,12 @@ def test_bad_config_fails_before_any_call(endpoint: LocalEndpoint) -> None:
             assert [f.property.removeprefix("macie:") for f in failures] == ["maxAttempts"], kind
             assert "out of range: must be from 1 to 50" in failures[0].reason
             with pytest.raises(grpc.RpcError):
-                running.stub.Create(provider_pb2.CreateRequest(
-                    urn=running.urn("r", "MacieS3Resource"),
-                    properties=running.props("MacieS3Resource", {"bucketName": "b", "prefix": ""})))
+                running.stub.Create(
+                    provider_pb2.CreateRequest(
+                        urn=running.urn("r", "MacieS3Resource"),
+                        properties=running.props("MacieS3Resource", {"bucketName": "b", "prefix": ""}),
+                    )
+                )
         finally:
             running.stop()
     assert endpoint.macie.counters == {}
@@ -166,29 +172,50 @@ def test_native_serves_schema_with_version(native: Host) -> None:
 def test_native_check_config_rules(native: Host) -> None:
     """CheckConfig applies the config rules, refuses unknown keys (a typo never goes unnoticed), types
     maxAttempts, and records the region the environment gives when config has none."""
-    checked = native.stub.CheckConfig(provider_pb2.CheckRequest(urn=CONFIG_URN, olds=struct({}), news=struct(
-        {"endpointURL": "http://127.0.0.1:1", "maxAttempts": "0", "region": "moon-base", "version": "0.1.0"})))
+    checked = native.stub.CheckConfig(
+        provider_pb2.CheckRequest(
+            urn=CONFIG_URN,
+            olds=struct({}),
+            news=struct(
+                {"endpointURL": "http://127.0.0.1:1", "maxAttempts": "0", "region": "moon-base", "version": "0.1.0"}
+            ),
+        )
+    )
     reasons = {f.property: f.reason for f in checked.failures}
     assert reasons["endpointURL"].startswith("unknown setting macie:endpointURL; the settings are macie:region")
     assert "out of range" in reasons["maxAttempts"] and "pattern" in reasons["region"]
-    checked = native.stub.CheckConfig(provider_pb2.CheckRequest(urn=CONFIG_URN, olds=struct({}), news=struct(
-        {"maxAttempts": "5", "version": "0.1.0"})))
+    checked = native.stub.CheckConfig(
+        provider_pb2.CheckRequest(
+            urn=CONFIG_URN, olds=struct({}), news=struct({"maxAttempts": "5", "version": "0.1.0"})
+        )
+    )
     assert list(checked.failures) == []
     assert plain(checked.inputs) == {"maxAttempts": 5, "region": "us-west-2", "version": "0.1.0"}
 
 
-@pytest.mark.parametrize(("olds", "news", "replaces", "changes"), [
-    ({"region": "us-east-1"}, {"region": "us-east-1"}, [], provider_pb2.DiffResponse.DIFF_NONE),
-    ({"region": "us-east-1"}, {"region": "us-west-2"}, ["region"], provider_pb2.DiffResponse.DIFF_SOME),
-    ({"endpointUrl": "http://a:1"}, {"endpointUrl": "http://b:1"}, ["endpointUrl"], provider_pb2.DiffResponse.DIFF_SOME),
-    ({"region": "us-east-1"}, {"region": UNKNOWN}, ["region"], provider_pb2.DiffResponse.DIFF_SOME),
-    ({"maxAttempts": 3}, {"maxAttempts": 8}, [], provider_pb2.DiffResponse.DIFF_SOME),
-    ({"version": "0.1.0"}, {"version": "0.2.0"}, [], provider_pb2.DiffResponse.DIFF_NONE),
-])
-def test_native_diff_config(native: Host, olds: dict[str, Any], news: dict[str, Any], replaces: list[str],
-                            changes: int) -> None:
+@pytest.mark.parametrize(
+    ("olds", "news", "replaces", "changes"),
+    [
+        ({"region": "us-east-1"}, {"region": "us-east-1"}, [], provider_pb2.DiffResponse.DIFF_NONE),
+        ({"region": "us-east-1"}, {"region": "us-west-2"}, ["region"], provider_pb2.DiffResponse.DIFF_SOME),
+        (
+            {"endpointUrl": "http://a:1"},
+            {"endpointUrl": "http://b:1"},
+            ["endpointUrl"],
+            provider_pb2.DiffResponse.DIFF_SOME,
+        ),
+        ({"region": "us-east-1"}, {"region": UNKNOWN}, ["region"], provider_pb2.DiffResponse.DIFF_SOME),
+        ({"maxAttempts": 3}, {"maxAttempts": 8}, [], provider_pb2.DiffResponse.DIFF_SOME),
+        ({"version": "0.1.0"}, {"version": "0.2.0"}, [], provider_pb2.DiffResponse.DIFF_NONE),
+    ],
+)
+def test_native_diff_config(
+    native: Host, olds: dict[str, Any], news: dict[str, Any], replaces: list[str], changes: int
+) -> None:
     """A new region or endpoint replaces the resources (they live somewhere else); other settings update."""
-    diff = native.stub.DiffConfig(provider_pb2.DiffRequest(urn=CONFIG_URN, id="p", olds=struct(olds), news=struct(news)))
+    diff = native.stub.DiffConfig(
+        provider_pb2.DiffRequest(urn=CONFIG_URN, id="p", olds=struct(olds), news=struct(news))
+    )
     assert (list(diff.replaces), diff.changes) == (replaces, changes)
 
 
@@ -197,19 +224,24 @@ def test_native_import_reads_from_the_id_alone(endpoint: LocalEndpoint, macie: A
     and fails with a clear message for what it does not hold or for a malformed ID."""
     name = bucket()
     macie.associate_member_account(memberAccountId="111122223333")
-    macie.associate_s3_resources(memberAccountId="111122223333", s3Resources=[
-        {"bucketName": name, "prefix": "a/", "classificationType": FULL}])
+    macie.associate_s3_resources(
+        memberAccountId="111122223333", s3Resources=[{"bucketName": name, "prefix": "a/", "classificationType": FULL}]
+    )
     running = Host.start("native")
     try:
         running.configure({"endpointUrl": endpoint.url, "region": "us-east-1"})
         read = running.read("MacieS3Resource", f"111122223333:{name}/a/", {})
         expected = {"bucketName": name, "prefix": "a/", "memberAccountId": "111122223333", "classificationType": FULL}
         assert (read.id, plain(read.inputs), plain(read.properties)) == (f"111122223333:{name}/a/", expected, expected)
-        assert plain(running.read("MacieMemberAccount", "111122223333", {}).inputs) == {"memberAccountId": "111122223333"}
+        assert plain(running.read("MacieMemberAccount", "111122223333", {}).inputs) == {
+            "memberAccountId": "111122223333"
+        }
         with pytest.raises(grpc.RpcError) as excinfo:
             running.read("MacieS3Resource", f"{name}/nothing/", {})
-        assert excinfo.value.details() == (f"MacieS3Resource '{name}/nothing/' does not exist in Macie (region "
-                                           f"us-east-1, endpoint {endpoint.url}): there is nothing to import or read")
+        assert excinfo.value.details() == (
+            f"MacieS3Resource '{name}/nothing/' does not exist in Macie (region "
+            f"us-east-1, endpoint {endpoint.url}): there is nothing to import or read"
+        )
         with pytest.raises(grpc.RpcError) as excinfo:
             running.read("MacieMemberAccount", "12-34", {})
         assert "an ID is <memberAccountId>, 12 digits" in excinfo.value.details()
@@ -222,8 +254,9 @@ def test_native_preview_calls_nothing(native: Host, endpoint: LocalEndpoint) -> 
     creates to native plugins only)."""
     native.configure({"endpointUrl": endpoint.url, "region": "us-east-1"})
     checked = native.check("MacieS3Resource", {"bucketName": "b"})
-    created = native.stub.Create(provider_pb2.CreateRequest(urn=native.urn("r", "MacieS3Resource"),
-                                                            properties=checked.inputs, preview=True))
+    created = native.stub.Create(
+        provider_pb2.CreateRequest(urn=native.urn("r", "MacieS3Resource"), properties=checked.inputs, preview=True)
+    )
     assert created.id == "" and plain(created.properties) == plain(checked.inputs)
     assert endpoint.macie.counters == {}
 
@@ -242,8 +275,10 @@ def test_native_custom_timeout_bounds_retries() -> None:
         finally:
             running.stop()
     details = excinfo.value.details()
-    assert details.startswith("AssociateMemberAccount for MacieMemberAccount 444455556666 failed: "
-                              "DeadlineExceeded: the time limit of 1s ran out")
+    assert details.startswith(
+        "AssociateMemberAccount for MacieMemberAccount 444455556666 failed: "
+        "DeadlineExceeded: the time limit of 1s ran out"
+    )
     assert "ThrottlingException" in details and "\n" not in details
     assert elapsed < 10  # 50 attempts with backoff would take minutes
 
@@ -256,12 +291,20 @@ def test_native_configure_takes_secret_settings(endpoint: LocalEndpoint, macie: 
     refused without its value in the message."""
     running = Host.start("native")
     try:
-        running.stub.Configure(provider_pb2.ConfigureRequest(args=struct({
-            "region": "us-east-1", "endpointUrl": {**SECRET, "value": endpoint.url}})))
+        running.stub.Configure(
+            provider_pb2.ConfigureRequest(
+                args=struct({"region": "us-east-1", "endpointUrl": {**SECRET, "value": endpoint.url}})
+            )
+        )
         assert running.create("MacieMemberAccount", {"memberAccountId": "444455556666"}).id == "444455556666"
         with pytest.raises(grpc.RpcError) as excinfo:
-            running.stub.Configure(provider_pb2.ConfigureRequest(args=struct({
-                "region": "us-east-1", "endpointUrl": {**SECRET, "value": "http://admin:hunter2@ bad"}})))
+            running.stub.Configure(
+                provider_pb2.ConfigureRequest(
+                    args=struct(
+                        {"region": "us-east-1", "endpointUrl": {**SECRET, "value": "http://admin:hunter2@ bad"}}
+                    )
+                )
+            )
         assert "macie:endpointUrl: the value given does not match the pattern" in excinfo.value.details()
         assert "hunter2" not in excinfo.value.details()
     finally:
@@ -274,9 +317,13 @@ def test_native_keeps_the_recorded_region_without_one_in_the_environment() -> No
     replaced; a region in the environment or in config still wins."""
     running = Host.start("native")  # no AWS_REGION, no AWS_DEFAULT_REGION
     try:
+
         def checked(olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
-            return plain(running.stub.CheckConfig(provider_pb2.CheckRequest(
-                urn=CONFIG_URN, olds=struct(olds), news=struct(news))).inputs)
+            return plain(
+                running.stub.CheckConfig(
+                    provider_pb2.CheckRequest(urn=CONFIG_URN, olds=struct(olds), news=struct(news))
+                ).inputs
+            )
 
         assert checked({"region": "us-east-1"}, {"version": "0.1.0"}) == {"region": "us-east-1", "version": "0.1.0"}
         assert checked({"region": "us-east-1"}, {"region": "us-west-2"})["region"] == "us-west-2"
@@ -291,4 +338,6 @@ def test_native_detailed_diff_kinds(native: Host) -> None:
     diff = native.diff("MacieS3Resource", "111122223333:b", olds, {"bucketName": "b", "classificationType": FULL})
     kinds = provider_pb2.PropertyDiff
     assert {k: v.kind for k, v in diff.detailedDiff.items()} == {
-        "memberAccountId": kinds.DELETE_REPLACE, "classificationType": kinds.UPDATE}
+        "memberAccountId": kinds.DELETE_REPLACE,
+        "classificationType": kinds.UPDATE,
+    }

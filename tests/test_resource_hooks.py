@@ -55,9 +55,11 @@ def list_calls(endpoint: Any) -> int:
 
 @pytest.mark.parametrize(
     ("bucket", "prefix", "member", "id_"),
-    [("corp-logs", "", None, "corp-logs"),
-     ("corp-logs", "2024/", None, "corp-logs/2024/"),
-     ("corp-logs", "a/b:c/", "111122223333", "111122223333:corp-logs/a/b:c/")],
+    [
+        ("corp-logs", "", None, "corp-logs"),
+        ("corp-logs", "2024/", None, "corp-logs/2024/"),
+        ("corp-logs", "a/b:c/", "111122223333", "111122223333:corp-logs/a/b:c/"),
+    ],
 )
 def test_s3_resource_id_round_trip(bucket: str, prefix: str, member: str | None, id_: str) -> None:
     """IDs are [<member>:]<bucket>[/<prefix>] and parse back to the same identity."""
@@ -90,14 +92,23 @@ def test_s3_resource_check_fills_defaults(s3_hooks: S3ResourceHooks) -> None:
         ({"bucketName": "a/b"}, "bucketName", "does not match the pattern [^/:]+"),
         ({"bucketName": 7.5}, "bucketName", "expected a string, got float"),
         ({"bucketName": True}, "bucketName", "expected a string, got bool"),
-        ({"bucketName": "b", "memberAccountId": 12345678901}, "memberAccountId",
-         "does not match the pattern [0-9]{12} (it was given as the number 12345678901; quote it"),
+        (
+            {"bucketName": "b", "memberAccountId": 12345678901},
+            "memberAccountId",
+            "does not match the pattern [0-9]{12} (it was given as the number 12345678901; quote it",
+        ),
         ({"bucketName": "b", "prefix": "p" * 10001}, "prefix", "at most 10000"),
         ({"bucketName": "b", "memberAccountId": "1234"}, "memberAccountId", "pattern [0-9]{12}"),
-        ({"bucketName": "b", "classificationType": {"oneTime": "SOME"}}, "classificationType.oneTime",
-         "must be one of FULL, NONE"),
-        ({"bucketName": "b", "classificationType": {"continuous": "NONE"}}, "classificationType.continuous",
-         "must be one of FULL"),
+        (
+            {"bucketName": "b", "classificationType": {"oneTime": "SOME"}},
+            "classificationType.oneTime",
+            "must be one of FULL, NONE",
+        ),
+        (
+            {"bucketName": "b", "classificationType": {"continuous": "NONE"}},
+            "classificationType.continuous",
+            "must be one of FULL",
+        ),
         ({"bucketName": "b", "classificationType": "FULL"}, "classificationType", "expected an object"),
         ({"bucketName": "b", "colour": "red"}, "colour", "unknown property"),
     ],
@@ -185,13 +196,17 @@ def test_s3_resource_access_denied_names_action(s3_hooks: S3ResourceHooks, bucke
     assert str(excinfo.value).startswith("AssociateS3Resources for MacieS3Resource 999999999999:")
 
 
-def test_refresh_reads_pages_not_resources(s3_hooks: S3ResourceHooks, macie: Any, endpoint: Any,
-                                           bucket: Callable[[], str]) -> None:
+def test_refresh_reads_pages_not_resources(
+    s3_hooks: S3ResourceHooks, macie: Any, endpoint: Any, bucket: Callable[[], str]
+) -> None:
     """Reading 600 resources in a fresh provider costs ceil(600/250) = 3 list calls, not 600 x 3."""
     name = bucket()
     for start in range(0, 600, 100):
-        macie.associate_s3_resources(s3Resources=[
-            {"bucketName": name, "prefix": f"{i}/", "classificationType": FULL} for i in range(start, start + 100)])
+        macie.associate_s3_resources(
+            s3Resources=[
+                {"bucketName": name, "prefix": f"{i}/", "classificationType": FULL} for i in range(start, start + 100)
+            ]
+        )
     fresh = S3ResourceHooks(ClientSettings(), macie)
     before = list_calls(endpoint)
     for i in range(600):
@@ -199,7 +214,9 @@ def test_refresh_reads_pages_not_resources(s3_hooks: S3ResourceHooks, macie: Any
     assert list_calls(endpoint) - before == 3
 
 
-def test_reads_after_own_writes_are_current(s3_hooks: S3ResourceHooks, endpoint: Any, bucket: Callable[[], str]) -> None:
+def test_reads_after_own_writes_are_current(
+    s3_hooks: S3ResourceHooks, endpoint: Any, bucket: Callable[[], str]
+) -> None:
     """After this process writes, reads reflect the write without listing again."""
     name = bucket()
     id_ = s3_hooks.create({"bucketName": name}).id
@@ -224,8 +241,9 @@ def test_member_account_crud(member_hooks: MemberAccountHooks) -> None:
     assert member_hooks.read(id_, {}).id is None
 
 
-def test_member_account_real_refusal_is_raised(member_hooks: MemberAccountHooks, s3_hooks: S3ResourceHooks,
-                                               bucket: Callable[[], str]) -> None:
+def test_member_account_real_refusal_is_raised(
+    member_hooks: MemberAccountHooks, s3_hooks: S3ResourceHooks, bucket: Callable[[], str]
+) -> None:
     """A member whose S3 resources stay is not reported deleted: once the wait for them is over (here
     cut short by a time limit), Macie's refusal surfaces."""
     member_hooks.create({"memberAccountId": "444455556666"})
@@ -237,8 +255,9 @@ def test_member_account_real_refusal_is_raised(member_hooks: MemberAccountHooks,
 def test_provider_object_serialises_without_state() -> None:
     """The dynamic provider pickles to a reference to its class and nothing else, even once configured."""
     provider = MacieS3ResourceProvider()
-    provider.configure(ConfigureRequest(Config({"macie:endpointUrl": "http://127.0.0.1:1",
-                                                "macie:region": "us-east-1"}, "project")))
+    provider.configure(
+        ConfigureRequest(Config({"macie:endpointUrl": "http://127.0.0.1:1", "macie:region": "us-east-1"}, "project"))
+    )
     raw = base64.b64decode(serialize_provider(provider))
     assert b"127.0.0.1" not in raw and b"us-east-1" not in raw
     assert len(raw) < 300
@@ -258,18 +277,24 @@ def _first_answer_lost(client: Any, do_it: Callable[[], None]) -> None:
     client.meta.events.register_first("before-send.macie", lose)
 
 
-def test_s3_resource_create_adopts_its_own_lost_first_attempt(client_for: Callable[..., Any], macie: Any,
-                                                              bucket: Callable[[], str]) -> None:
+def test_s3_resource_create_adopts_its_own_lost_first_attempt(
+    client_for: Callable[..., Any], macie: Any, bucket: Callable[[], str]
+) -> None:
     """When a create's first attempt went through but its answer was lost, the retry's "already
     associated" is the create's own work: the create succeeds and nothing is left behind unmanaged."""
     name = bucket()
     hooks = S3ResourceHooks(ClientSettings(), client_for(max_attempts=3))
-    _first_answer_lost(hooks.client, lambda: macie.associate_s3_resources(s3Resources=[
-        {"bucketName": name, "prefix": "a/", "classificationType": FULL}]))
+    _first_answer_lost(
+        hooks.client,
+        lambda: macie.associate_s3_resources(
+            s3Resources=[{"bucketName": name, "prefix": "a/", "classificationType": FULL}]
+        ),
+    )
     created = hooks.create({"bucketName": name, "prefix": "a/", "classificationType": FULL})
     assert created.id == f"{name}/a/"
     assert macie.list_s3_resources()["s3Resources"] == [
-        {"bucketName": name, "prefix": "a/", "classificationType": FULL}]
+        {"bucketName": name, "prefix": "a/", "classificationType": FULL}
+    ]
 
 
 def test_member_account_create_adopts_its_own_lost_first_attempt(client_for: Callable[..., Any], macie: Any) -> None:
@@ -280,8 +305,9 @@ def test_member_account_create_adopts_its_own_lost_first_attempt(client_for: Cal
     assert hooks.create({"memberAccountId": "444455556666"}).id == "444455556666"
 
 
-def test_create_of_what_exists_already_is_refused(s3_hooks: S3ResourceHooks, member_hooks: MemberAccountHooks,
-                                                  macie: Any, bucket: Callable[[], str]) -> None:
+def test_create_of_what_exists_already_is_refused(
+    s3_hooks: S3ResourceHooks, member_hooks: MemberAccountHooks, macie: Any, bucket: Callable[[], str]
+) -> None:
     """Without a retry, "already associated" is someone else's association: the create fails (import it)."""
     name = bucket()
     macie.associate_s3_resources(s3Resources=[{"bucketName": name, "classificationType": FULL}])
@@ -322,8 +348,9 @@ def test_existing_stacks_providers_still_load(name: str) -> None:
     assert issubclass(type(provider).HOOKS, Hooks)
 
 
-def test_s3_resource_create_waits_for_its_member(s3_hooks: S3ResourceHooks, macie: Any,
-                                                 bucket: Callable[[], str]) -> None:
+def test_s3_resource_create_waits_for_its_member(
+    s3_hooks: S3ResourceHooks, macie: Any, bucket: Callable[[], str]
+) -> None:
     """A create for an account that becomes a member meanwhile (the same run associating it, unordered)
     waits for it and succeeds instead of failing with AccessDeniedException."""
     name = bucket()
@@ -337,15 +364,22 @@ def test_s3_resource_create_waits_for_its_member(s3_hooks: S3ResourceHooks, maci
     assert macie.list_s3_resources(memberAccountId="444455556666")["s3Resources"][0]["bucketName"] == name
 
 
-def test_member_account_delete_waits_for_its_s3_resources(member_hooks: MemberAccountHooks, macie: Any,
-                                                          bucket: Callable[[], str]) -> None:
+def test_member_account_delete_waits_for_its_s3_resources(
+    member_hooks: MemberAccountHooks, macie: Any, bucket: Callable[[], str]
+) -> None:
     """Deleting a member whose S3 resources are being removed meanwhile (a destroy, unordered) waits for
     them and succeeds."""
     name = bucket()
     member_hooks.create({"memberAccountId": "444455556666"})
-    macie.associate_s3_resources(memberAccountId="444455556666", s3Resources=[{"bucketName": name, "classificationType": FULL}])
-    later = threading.Timer(0.5, lambda: macie.disassociate_s3_resources(
-        memberAccountId="444455556666", associatedS3Resources=[{"bucketName": name}]))
+    macie.associate_s3_resources(
+        memberAccountId="444455556666", s3Resources=[{"bucketName": name, "classificationType": FULL}]
+    )
+    later = threading.Timer(
+        0.5,
+        lambda: macie.disassociate_s3_resources(
+            memberAccountId="444455556666", associatedS3Resources=[{"bucketName": name}]
+        ),
+    )
     later.start()
     try:
         member_hooks.delete("444455556666", {})
@@ -354,22 +388,25 @@ def test_member_account_delete_waits_for_its_s3_resources(member_hooks: MemberAc
     assert [m["accountId"] for m in macie.list_member_accounts()["memberAccounts"]] == ["123456789012"]
 
 
-def test_member_account_delete_after_its_s3_resources_went_meanwhile(client_for: Callable[..., Any], macie: Any,
-                                                                      bucket: Callable[[], str]) -> None:
+def test_member_account_delete_after_its_s3_resources_went_meanwhile(
+    client_for: Callable[..., Any], macie: Any, bucket: Callable[[], str]
+) -> None:
     """A member refused because of S3 resources that are gone by the time it looks again (removed in
     parallel, just after the refusal) is disassociated on the second try."""
     name = bucket()
     hooks = MemberAccountHooks(ClientSettings(), client_for())
     hooks.create({"memberAccountId": "444455556666"})
-    macie.associate_s3_resources(memberAccountId="444455556666", s3Resources=[{"bucketName": name,
-                                                                             "classificationType": FULL}])
+    macie.associate_s3_resources(
+        memberAccountId="444455556666", s3Resources=[{"bucketName": name, "classificationType": FULL}]
+    )
     state = {"armed": True}
 
     def remove_s3_after_refusal(**_: Any) -> None:
         if state["armed"]:
             state["armed"] = False
-            macie.disassociate_s3_resources(memberAccountId="444455556666",
-                                            associatedS3Resources=[{"bucketName": name}])
+            macie.disassociate_s3_resources(
+                memberAccountId="444455556666", associatedS3Resources=[{"bucketName": name}]
+            )
 
     hooks.client.meta.events.register("after-call.macie.DisassociateMemberAccount", remove_s3_after_refusal)
     hooks.delete("444455556666", {})

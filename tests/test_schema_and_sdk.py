@@ -48,16 +48,24 @@ def test_generated_sdks_are_fresh(expected: dict[str, bytes]) -> None:
 
 def test_generators_cover_every_sdk(expected: dict[str, bytes]) -> None:
     """One run generates the Python dynamic and native SDKs, the Node.js and Go SDKs, and the property table."""
-    for path in ("sdk/python/pulumi_macie/macie_s3_resource.py", "sdk/python-native/pulumi_macie_native/macie_s3_resource.py",
-                 "sdk/nodejs/macieS3Resource.ts", "sdk/go/macie/macieS3Resource.go", "sdk/go/go.mod", "sdk/go/go.sum",
-                 "provider/pulumi_macie_provider/resources/_schema.py"):
+    for path in (
+        "sdk/python/pulumi_macie/macie_s3_resource.py",
+        "sdk/python-native/pulumi_macie_native/macie_s3_resource.py",
+        "sdk/nodejs/macieS3Resource.ts",
+        "sdk/go/macie/macieS3Resource.go",
+        "sdk/go/go.mod",
+        "sdk/go/go.sum",
+        "provider/pulumi_macie_provider/resources/_schema.py",
+    ):
         assert path in expected, path
 
 
 def test_generated_sources_name_the_command(expected: dict[str, bytes]) -> None:
     """Each generated source file says it is generated and that `python codegen/generate.py` regenerates it."""
     # Go's doc.go holds only the package's doc comment, which a banner above it would become part of.
-    sources = [path for path in expected if path.endswith((".py", ".pyi", ".ts", ".go")) and not path.endswith("/doc.go")]
+    sources = [
+        path for path in expected if path.endswith((".py", ".pyi", ".ts", ".go")) and not path.endswith("/doc.go")
+    ]
     assert len(sources) > 20
     for path in sources:
         head = "\n".join(expected[path].decode("utf-8").splitlines()[:3])
@@ -72,7 +80,8 @@ def test_check_mode_reports_stale_missing_and_extra_files(expected: dict[str, by
     del actual[removed]
     actual["sdk/nodejs/leftover.ts"] = b""
     assert generate.stale_files(expected, actual) == sorted(
-        [f"{edited}: differs", f"{removed}: missing", "sdk/nodejs/leftover.ts: no longer generated"])
+        [f"{edited}: differs", f"{removed}: missing", "sdk/nodejs/leftover.ts: no longer generated"]
+    )
 
 
 def test_version_has_one_source(expected: dict[str, bytes]) -> None:
@@ -100,8 +109,9 @@ def test_language_settings() -> None:
 @pytest.mark.e2e
 def test_schema_passes_the_cli_schema_check() -> None:
     """The real CLI's own schema validation accepts schema.json."""
-    result = subprocess.run([pulumi_binary(), "schema", "check", str(ROOT / "schema.json")],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [pulumi_binary(), "schema", "check", str(ROOT / "schema.json")], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -139,7 +149,9 @@ def _constrained_properties() -> list[tuple[str, dict[str, Any], bool]]:
     return found
 
 
-@pytest.mark.parametrize("where,prop,is_input", _constrained_properties(), ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    "where,prop,is_input", _constrained_properties(), ids=lambda v: v if isinstance(v, str) else ""
+)
 def test_every_constraint_is_stated_in_prose(where: str, prop: dict[str, Any], is_input: bool) -> None:
     """Pulumi's generators drop pattern, lengths, bounds and replaceOnChanges: each description states them,
     with the enum values, the default, and whether a change replaces or updates the resource."""
@@ -167,8 +179,11 @@ def test_every_constraint_is_stated_in_prose(where: str, prop: dict[str, Any], i
         value = "|".join(re.escape(s) for s in spelled)
         assert re.search(rf"default[^.]*({value})|({value})[^.]*default", text), f"{where}: default {default!r}"
     if is_input:
-        expected = ("Changing it replaces the resource." if prop.get("replaceOnChanges")
-                    else "Changing it updates the resource in place.")
+        expected = (
+            "Changing it replaces the resource."
+            if prop.get("replaceOnChanges")
+            else "Changing it updates the resource in place."
+        )
         assert expected in text, where
 
 
@@ -185,10 +200,12 @@ def test_schema_constraints_agree_with_service_model() -> None:
     assert s3["bucketName"]["maxLength"] == _shape("BucketName")["max"]
     assert s3["prefix"]["maxLength"] == _shape("Prefix")["max"]
     types = SCHEMA["types"]
-    assert [e["value"] for e in types["macie:index:OneTimeClassificationType"]["enum"]] == \
-        _shape("S3OneTimeClassificationType")["enum"]
-    assert [e["value"] for e in types["macie:index:ContinuousClassificationType"]["enum"]] == \
-        _shape("S3ContinuousClassificationType")["enum"]
+    assert [e["value"] for e in types["macie:index:OneTimeClassificationType"]["enum"]] == _shape(
+        "S3OneTimeClassificationType"
+    )["enum"]
+    assert [e["value"] for e in types["macie:index:ContinuousClassificationType"]["enum"]] == _shape(
+        "S3ContinuousClassificationType"
+    )["enum"]
 
 
 @pytest.mark.parametrize("token", sorted(BY_TOKEN))
@@ -224,7 +241,8 @@ def test_dynamic_sdk_docs_show_runnable_python(token: str, tmp_path: Any) -> Non
         text = handle.read()
     assert "```typescript" not in text and "```go" not in text and "pulumi_macie_native" not in text
     blocks = python_dynamic.code_blocks(
-        python_dynamic.for_python(SCHEMA["resources"][token]["description"], "pulumi_macie_native"), "python")
+        python_dynamic.for_python(SCHEMA["resources"][token]["description"], "pulumi_macie_native"), "python"
+    )
     assert len(blocks) == 1 and "import pulumi_macie as macie" in blocks[0]
     mocks = _Mocks()
     pulumi.runtime.set_mocks(mocks, preview=False)

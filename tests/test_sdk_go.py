@@ -54,16 +54,22 @@ def test_go_example_runs_under_mocks() -> None:
     included) and plugin version it registers, the outputs it reads, and a missing input."""
     output = _run(["test", "-count=1", "-v", "./..."], EXAMPLE)
     passed = set(re.findall(r"^--- PASS: (\w+)", output, re.MULTILINE))
-    assert passed == {"TestExampleRegistersNativeResources", "TestExampleReadsOutputs",
-                      "TestMissingBucketNameIsAnError"}, output
+    assert passed == {
+        "TestExampleRegistersNativeResources",
+        "TestExampleReadsOutputs",
+        "TestMissingBucketNameIsAnError",
+    }, output
 
 
 def test_schema_go_examples_vet(tmp_path: Any) -> None:
     """The schema's Go example of each resource is a program that vets against the SDK."""
     schema = python_dynamic.load_schema()
-    module = (EXAMPLE / "go.mod").read_text().replace(
-        "module github.com/pulumi-macie/pulumi-macie/examples/go", "module schema-examples").replace(
-        "=> ../../sdk/go", f"=> {SDK}")
+    module = (
+        (EXAMPLE / "go.mod")
+        .read_text()
+        .replace("module github.com/pulumi-macie/pulumi-macie/examples/go", "module schema-examples")
+        .replace("=> ../../sdk/go", f"=> {SDK}")
+    )
     (tmp_path / "go.mod").write_text(module)
     shutil.copy(EXAMPLE / "go.sum", tmp_path / "go.sum")
     for token, resource in sorted(schema["resources"].items()):

@@ -26,7 +26,9 @@ def _tool(name: str) -> str:
     """The path of a Node.js tool, or a failure saying how to get it."""
     found = shutil.which(name) if name in ("node", "npm") else str(NODE_MODULES / ".bin" / name)
     if not found or not Path(found).exists():
-        pytest.fail(f"{name} is missing: {SETUP} installs the Node.js packages into .tools/node (Node.js must be on PATH)")
+        pytest.fail(
+            f"{name} is missing: {SETUP} installs the Node.js packages into .tools/node (Node.js must be on PATH)"
+        )
     return found
 
 
@@ -56,6 +58,7 @@ def built_sdk(linked: None) -> Path:
 
 def test_nodejs_toolchain_is_pinned(linked: None) -> None:
     """The packages are @pulumi/pulumi at the CLI's version and TypeScript 5, inside its peer range (< 7)."""
+
     def version(package: str) -> str:
         return str(json.loads((NODE_MODULES / package / "package.json").read_text())["version"])
 
@@ -92,9 +95,20 @@ def test_schema_typescript_examples_type_check(built_sdk: Path, tmp_path: Any) -
         path.write_text(code, encoding="utf-8")
         files.append(path.name)
     (tmp_path / "node_modules").symlink_to(NODE_MODULES)
-    (tmp_path / "tsconfig.json").write_text(json.dumps({
-        "compilerOptions": {"strict": True, "noEmit": True, "target": "ES2022", "module": "nodenext",
-                            "moduleResolution": "nodenext", "types": ["node"]},
-        "files": files}))
+    (tmp_path / "tsconfig.json").write_text(
+        json.dumps(
+            {
+                "compilerOptions": {
+                    "strict": True,
+                    "noEmit": True,
+                    "target": "ES2022",
+                    "module": "nodenext",
+                    "moduleResolution": "nodenext",
+                    "types": ["node"],
+                },
+                "files": files,
+            }
+        )
+    )
     result = subprocess.run([_tool("tsc"), "-p", "."], cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -52,8 +52,13 @@ def resolved(output: pulumi.Output[Any]) -> Any:
 def test_sdk_registers_dynamic_resources_with_wire_names(recorder: Recorder) -> Any:
     """Resources register as dynamic resources with camelCase inputs and the provider attached."""
     member = MacieMemberAccount("audit", member_account_id="111122223333")
-    logs = MacieS3Resource("logs", bucket_name="corp-logs", prefix="2024/", member_account_id=member.member_account_id,
-                           classification_type=ClassificationTypeArgs(one_time=OneTimeClassificationType.FULL))
+    logs = MacieS3Resource(
+        "logs",
+        bucket_name="corp-logs",
+        prefix="2024/",
+        member_account_id=member.member_account_id,
+        classification_type=ClassificationTypeArgs(one_time=OneTimeClassificationType.FULL),
+    )
 
     def check(values: list[Any]) -> None:
         by_name = {r.name: r for r in recorder.registered}
@@ -69,8 +74,9 @@ def test_sdk_registers_dynamic_resources_with_wire_names(recorder: Recorder) -> 
         assert type(value).__name__ == "ClassificationType"
         assert value.one_time == "FULL" and value.continuous == "FULL"
 
-    return pulumi.Output.all(pulumi.Output.all(logs.bucket_name).apply(check),
-                             logs.classification_type.apply(check_type))
+    return pulumi.Output.all(
+        pulumi.Output.all(logs.bucket_name).apply(check), logs.classification_type.apply(check_type)
+    )
 
 
 @pulumi.runtime.test
@@ -109,8 +115,11 @@ def test_sdk_get_reads_by_id() -> None:
     class ReadMocks(Recorder):
         def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
             reads.append(args)
-            return args.resource_id or "", {"bucketName": "corp-logs", "prefix": "",
-                                   "classificationType": {"oneTime": "NONE", "continuous": "FULL"}}
+            return args.resource_id or "", {
+                "bucketName": "corp-logs",
+                "prefix": "",
+                "classificationType": {"oneTime": "NONE", "continuous": "FULL"},
+            }
 
     pulumi.runtime.set_mocks(ReadMocks(), preview=False)
 

@@ -88,11 +88,20 @@ def test_native_example_registers_macie_index_resources(mocks: tuple[Recorder, V
         seen = {name: (args.typ, args.custom, args.inputs) for name, args in recorder.registered.items()}
         assert seen == {
             "audit": ("macie:index:MacieMemberAccount", True, {"memberAccountId": "111122223333"}),
-            "master-logs": ("macie:index:MacieS3Resource", True, {
-                "bucketName": "corp-logs", "prefix": "",
-                "classificationType": {"oneTime": "FULL", "continuous": "FULL"}}),
-            "member-logs": ("macie:index:MacieS3Resource", True, {
-                "bucketName": "corp-logs", "prefix": "2024/", "memberAccountId": "111122223333"}),
+            "master-logs": (
+                "macie:index:MacieS3Resource",
+                True,
+                {
+                    "bucketName": "corp-logs",
+                    "prefix": "",
+                    "classificationType": {"oneTime": "FULL", "continuous": "FULL"},
+                },
+            ),
+            "member-logs": (
+                "macie:index:MacieS3Resource",
+                True,
+                {"bucketName": "corp-logs", "prefix": "2024/", "memberAccountId": "111122223333"},
+            ),
         }
         assert {name: monitor.versions[name] for name in seen} == dict.fromkeys(seen, VERSION)
 
@@ -110,12 +119,17 @@ def test_native_example_reads_the_provider_outputs(mocks: tuple[Recorder, Versio
 
     def check_classification(value: Any) -> None:  # read alone: Output.all would copy it into a plain dict
         assert isinstance(value, macie.outputs.ClassificationType)
-        assert (value.one_time, value.continuous) == (macie.OneTimeClassificationType.NONE,
-                                                      macie.ContinuousClassificationType.FULL)
+        assert (value.one_time, value.continuous) == (
+            macie.OneTimeClassificationType.NONE,
+            macie.ContinuousClassificationType.FULL,
+        )
 
     return pulumi.Output.all(
-        pulumi.Output.all(outputs["memberAccountId"], outputs["masterLogsId"], outputs["memberLogsId"]).apply(check_ids),
-        outputs["memberLogsClassification"].apply(check_classification))
+        pulumi.Output.all(outputs["memberAccountId"], outputs["masterLogsId"], outputs["memberLogsId"]).apply(
+            check_ids
+        ),
+        outputs["memberLogsClassification"].apply(check_classification),
+    )
 
 
 def test_native_sdk_missing_required_property(mocks: tuple[Recorder, VersionMonitor]) -> None:
@@ -142,8 +156,9 @@ def test_native_sdk_package_metadata() -> None:
 
 
 @pytest.mark.parametrize("token", ["macie:index:MacieMemberAccount", "macie:index:MacieS3Resource"])
-def test_schema_python_examples_run_with_the_native_sdk(token: str, mocks: tuple[Recorder, VersionMonitor],
-                                                         tmp_path: Any) -> None:
+def test_schema_python_examples_run_with_the_native_sdk(
+    token: str, mocks: tuple[Recorder, VersionMonitor], tmp_path: Any
+) -> None:
     """The schema's Python example of each resource runs with pulumi_macie_native and registers that type."""
     recorder, _ = mocks
     (code,) = python_dynamic.code_blocks(python_dynamic.load_schema()["resources"][token]["description"], "python")

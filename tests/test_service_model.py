@@ -179,7 +179,7 @@ def test_every_member_is_documented() -> None:
     for name in model.operation_names:
         op = model.operation_model(name)
         for shape in (op.input_shape, op.output_shape):
-            for member, member_shape in (shape.members.items() if shape else []):
+            for member, member_shape in shape.members.items() if shape else []:
                 assert member_shape.documentation, f"{name}.{member}"
 
 
@@ -213,14 +213,25 @@ def test_paginators_cover_both_list_actions() -> None:
         ("AssociateS3Resources", {"s3Resources": []}, "s3Resources", "Empty"),
         (
             "AssociateS3Resources",
-            {"s3Resources": [{"bucketName": "b" * 501, "classificationType": {"oneTime": "FULL", "continuous": "FULL"}}]},
+            {
+                "s3Resources": [
+                    {"bucketName": "b" * 501, "classificationType": {"oneTime": "FULL", "continuous": "FULL"}}
+                ]
+            },
             "s3Resources[0].bucketName",
             "Length",
         ),
         (
             "AssociateS3Resources",
-            {"s3Resources": [{"bucketName": "b", "prefix": "p" * 10001,
-                              "classificationType": {"oneTime": "FULL", "continuous": "FULL"}}]},
+            {
+                "s3Resources": [
+                    {
+                        "bucketName": "b",
+                        "prefix": "p" * 10001,
+                        "classificationType": {"oneTime": "FULL", "continuous": "FULL"},
+                    }
+                ]
+            },
             "s3Resources[0].prefix",
             "Length",
         ),
@@ -242,8 +253,12 @@ def test_paginators_cover_both_list_actions() -> None:
             "s3ResourcesUpdate[0].classificationTypeUpdate",
             "Required",
         ),
-        ("DisassociateS3Resources", {"associatedS3Resources": [{"bucketName": ""}]},
-         "associatedS3Resources[0].bucketName", "Empty"),
+        (
+            "DisassociateS3Resources",
+            {"associatedS3Resources": [{"bucketName": ""}]},
+            "associatedS3Resources[0].bucketName",
+            "Empty",
+        ),
         ("DisassociateS3Resources", {"associatedS3Resources": "b"}, "associatedS3Resources", "Type"),
     ],
 )
@@ -257,7 +272,14 @@ def test_validation_names_field_and_rule(operation: str, params: dict[str, Any],
 def test_validation_accepts_valid_requests() -> None:
     """Requests that follow every rule pass."""
     assert check("ListS3Resources", {"maxResults": 250, "memberAccountId": "111122223333"}) is None
-    assert check(
-        "UpdateS3Resources",
-        {"s3ResourcesUpdate": [{"bucketName": "b", "prefix": "p/", "classificationTypeUpdate": {"oneTime": "NONE"}}]},
-    ) is None
+    assert (
+        check(
+            "UpdateS3Resources",
+            {
+                "s3ResourcesUpdate": [
+                    {"bucketName": "b", "prefix": "p/", "classificationTypeUpdate": {"oneTime": "NONE"}}
+                ]
+            },
+        )
+        is None
+    )

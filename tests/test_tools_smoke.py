@@ -15,8 +15,13 @@ pytestmark = pytest.mark.e2e
 
 
 def run(script: str, *args: str, timeout: float = 1800) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(ROOT / "scripts" / script), *args], capture_output=True, text=True,
-                          timeout=timeout, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / script), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
+    )
 
 
 def test_load_command_reports_both_servers() -> None:
@@ -35,7 +40,8 @@ def test_bench_command_writes_json_and_chart(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     data = json.loads((tmp_path / "bench.json").read_text())
     assert [(row["host"], row["op"]) for row in data["results"]] == [
-        (host, op) for host in ("dynamic", "native") for op in ("up", "preview", "refresh", "destroy")]
+        (host, op) for host in ("dynamic", "native") for op in ("up", "preview", "refresh", "destroy")
+    ]
     for host_rows in (data["results"][:4], data["results"][4:]):
         assert host_rows[0]["api_calls"] == {"AssociateMemberAccount": 2, "AssociateS3Resources": 2}
         assert host_rows[1]["api_calls"] == {}
@@ -48,8 +54,19 @@ def test_bench_command_writes_json_and_chart(tmp_path: Path) -> None:
 
 def test_reliability_command_small_scale() -> None:
     """scripts/reliability.py passes every check at a small scale and prints one line per check."""
-    result = run("reliability.py", "--resources", "8", "--crash-trials", "2", "--crash-resources", "6",
-                 "--kill-trials", "2", "--fuzz-examples", "30")
+    result = run(
+        "reliability.py",
+        "--resources",
+        "8",
+        "--crash-trials",
+        "2",
+        "--crash-resources",
+        "6",
+        "--kill-trials",
+        "2",
+        "--fuzz-examples",
+        "30",
+    )
     lines = result.stdout.splitlines()
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-3000:]
     checks = [line.split()[0] for line in lines if " PASS " in line or " FAIL " in line]

@@ -126,8 +126,16 @@ def pending_creates(deployment: dict[str, Any], settings: ClientSettings) -> lis
             reference = resource.get("provider", "")
             provider = reference.rsplit("::", 1)[0] if reference else None
             explicit = provider if provider and not provider.rsplit("::", 1)[-1].startswith("default") else None
-            found.append(PendingCreate(resource["urn"], native.token, native.hooks().id_for(resource.get("inputs") or {}),
-                                       _native_settings(deployment, reference) or settings, parent, explicit))
+            found.append(
+                PendingCreate(
+                    resource["urn"],
+                    native.token,
+                    native.hooks().id_for(resource.get("inputs") or {}),
+                    _native_settings(deployment, reference) or settings,
+                    parent,
+                    explicit,
+                )
+            )
     return found
 
 
@@ -153,8 +161,9 @@ def recover_pending_creates(settings: ClientSettings, import_path: str, passthro
     """Clear the stack's pending creates, then import those Macie holds, so the next up converges."""
     pulumi = shutil.which("pulumi") or "pulumi"
     stack = _stack_args(passthrough)
-    exported = subprocess.run([pulumi, "stack", "export", "--show-secrets", "--non-interactive", *stack],
-                              capture_output=True, text=True)
+    exported = subprocess.run(
+        [pulumi, "stack", "export", "--show-secrets", "--non-interactive", *stack], capture_output=True, text=True
+    )
     if exported.returncode != 0:
         print(f"pulumi-macie-import: pulumi stack export failed: {exported.stderr.strip()}", file=sys.stderr)
         return exported.returncode
@@ -169,14 +178,26 @@ def recover_pending_creates(settings: ClientSettings, import_path: str, passthro
         except MacieError:
             pass  # the create never happened: clearing it is all there is to do
     print(f"{len(pending)} pending creates; {len(held)} of them exist in Macie and are imported")
-    code = subprocess.call([pulumi, "refresh", "--clear-pending-creates", "--yes", "--skip-preview",
-                            "--non-interactive", *passthrough])
+    code = subprocess.call(
+        [pulumi, "refresh", "--clear-pending-creates", "--yes", "--skip-preview", "--non-interactive", *passthrough]
+    )
     if code != 0 or not held:
         return code
     with open(import_path, "w", encoding="utf-8") as handle:
         json.dump(import_file(held), handle, indent=2)
-    return subprocess.call([pulumi, "import", "--file", import_path, "--generate-code=false", "--yes",
-                            "--protect=false", "--non-interactive", *passthrough])
+    return subprocess.call(
+        [
+            pulumi,
+            "import",
+            "--file",
+            import_path,
+            "--generate-code=false",
+            "--yes",
+            "--protect=false",
+            "--non-interactive",
+            *passthrough,
+        ]
+    )
 
 
 def _stack_args(passthrough: list[str]) -> list[str]:
@@ -190,12 +211,18 @@ def parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     passthrough: list[str] = []
     if "--" in argv:
         index = argv.index("--")
-        argv, passthrough = argv[:index], argv[index + 1:]
-    parser = argparse.ArgumentParser(prog="pulumi-macie-import", description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+        argv, passthrough = argv[:index], argv[index + 1 :]
+    parser = argparse.ArgumentParser(
+        prog="pulumi-macie-import",
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("triples", nargs="*", metavar="TYPE NAME ID")
-    parser.add_argument("--pending-creates", action="store_true",
-                        help="resolve the stack's pending creates with pulumi refresh, then stop")
+    parser.add_argument(
+        "--pending-creates",
+        action="store_true",
+        help="resolve the stack's pending creates with pulumi refresh, then stop",
+    )
     parser.add_argument("--file", default="macie-import.json", help="import file to write (default %(default)s)")
     parser.add_argument("--run", action="store_true", help="run `pulumi import --file` afterwards")
     parser.add_argument("--region", default=None)
@@ -211,12 +238,13 @@ def parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
 
 def main(argv: list[str] | None = None) -> int:
     args, passthrough = parse(list(sys.argv[1:] if argv is None else argv))
-    settings = ClientSettings(region=args.region or os.environ.get("AWS_REGION"),
-                              endpoint_url=args.endpoint_url, profile=args.profile)
+    settings = ClientSettings(
+        region=args.region or os.environ.get("AWS_REGION"), endpoint_url=args.endpoint_url, profile=args.profile
+    )
     if args.pending_creates:
         return recover_pending_creates(settings, args.file, passthrough)
     try:
-        entries = [import_entry(*args.triples[i:i + 3], settings) for i in range(0, len(args.triples), 3)]
+        entries = [import_entry(*args.triples[i : i + 3], settings) for i in range(0, len(args.triples), 3)]
     except MacieError as error:
         print(f"pulumi-macie-import: {error}", file=sys.stderr)
         return 1

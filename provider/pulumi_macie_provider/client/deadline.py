@@ -89,7 +89,9 @@ def bound_by_deadline(client: Any, max_attempts: int) -> None:
         left = _left()
         if delay is None or left is None or delay < left[0]:
             return delay
-        raise DeadlineExceeded(f"the time limit of {left[1]:g}s ran out after {kwargs.get('attempts')} "
-                                      f"attempts; the last answer was {_last_error(kwargs)}")
+        raise DeadlineExceeded(
+            f"the time limit of {left[1]:g}s ran out after {kwargs.get('attempts')} "
+            f"attempts; the last answer was {_last_error(kwargs)}"
+        )
 
     events.register(name, needs_retry, unique_id=unique_id)

@@ -60,13 +60,9 @@ class ClientSettings:
                     "such as http://127.0.0.1:4510"
                 )
         if self.retry_mode not in RETRY_MODES:
-            raise ConfigurationError(
-                f"invalid retry mode {self.retry_mode!r}: one of {', '.join(RETRY_MODES)}"
-            )
+            raise ConfigurationError(f"invalid retry mode {self.retry_mode!r}: one of {', '.join(RETRY_MODES)}")
         if not isinstance(self.max_attempts, int) or not 1 <= self.max_attempts <= 50:
-            raise ConfigurationError(
-                f"invalid max attempts {self.max_attempts!r}: a whole number from 1 to 50"
-            )
+            raise ConfigurationError(f"invalid max attempts {self.max_attempts!r}: a whole number from 1 to 50")
         for name in ("connect_timeout", "read_timeout"):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or value <= 0:

@@ -72,9 +72,7 @@ def _check(shape: Shape, value: Any, path: str) -> Violation | None:
                 found = _check(members[name], member_value, _join(path, name))
                 if found:
                     return found
-        if shape.name == "ClassificationTypeUpdate" and not any(
-            value.get(name) is not None for name in members
-        ):
+        if shape.name == "ClassificationTypeUpdate" and not any(value.get(name) is not None for name in members):
             return Violation(path, "Required", "at least one of oneTime or continuous is required")
         return None
     if kind == "list":

@@ -68,8 +68,10 @@ SECRET_SIG = ("4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44
 def unwrap_secrets(values: dict[str, Any]) -> dict[str, Any]:
     """Values with the engine's secret wrappers taken off: Configure sends secrets wrapped even to a
     plugin that does not accept them. (Messages never repeat the settings that may be secret.)"""
-    return {key: value.get("value") if isinstance(value, dict) and value.get(SECRET_SIG[0]) == SECRET_SIG[1]
-            else value for key, value in values.items()}
+    return {
+        key: value.get("value") if isinstance(value, dict) and value.get(SECRET_SIG[0]) == SECRET_SIG[1] else value
+        for key, value in values.items()
+    }
 
 
 def one_line(text: str) -> str:
@@ -110,8 +112,9 @@ class Provider(provider_pb2_grpc.ResourceProviderServicer):
         return plugin_pb2.PluginInfo(version=self._version)
 
     def Handshake(self, request: Any, context: Any) -> provider_pb2.ProviderHandshakeResponse:
-        return provider_pb2.ProviderHandshakeResponse(accept_secrets=False, accept_resources=False,
-                                                      accept_outputs=False)
+        return provider_pb2.ProviderHandshakeResponse(
+            accept_secrets=False, accept_resources=False, accept_outputs=False
+        )
 
     @translated
     def GetSchema(self, request: Any, context: Any) -> provider_pb2.GetSchemaResponse:
@@ -126,22 +129,30 @@ class Provider(provider_pb2_grpc.ResourceProviderServicer):
     def CheckConfig(self, request: Any, context: Any) -> provider_pb2.CheckResponse:
         news = to_dict(request.news)
         failures = [
-            provider_pb2.CheckFailure(property=key, reason=f"unknown setting macie:{key}; the settings are "
-                                                           f"{', '.join('macie:' + k for k in CONFIG_KEYS)}")
-            for key in sorted(news) if key not in CONFIG_KEYS and key not in ENGINE_KEYS
+            provider_pb2.CheckFailure(
+                property=key,
+                reason=f"unknown setting macie:{key}; the settings are {', '.join('macie:' + k for k in CONFIG_KEYS)}",
+            )
+            for key in sorted(news)
+            if key not in CONFIG_KEYS and key not in ENGINE_KEYS
         ]
         known = {k: v for k, v in news.items() if k in CONFIG_KEYS and not contains_unknown(v)}
         values = config_values(lambda key: known.get(key.split(":", 1)[1]))
         # Properties as the engine knows them (its message then shows the value): "region", not "macie:region".
-        failures += [provider_pb2.CheckFailure(property=key.removeprefix("macie:"), reason=reason)
-                     for key, reason in settings_from_values(values)[1]]
+        failures += [
+            provider_pb2.CheckFailure(property=key.removeprefix("macie:"), reason=reason)
+            for key, reason in settings_from_values(values)[1]
+        ]
         inputs = dict(news)
         inputs.update({k: v for k, v in values.items() if v is not None})
         if "region" not in news:
             # Recorded, so that refresh and destroy go where the resources are: the environment's region,
             # else the one recorded before (a run without AWS_REGION does not move the resources).
-            region = (os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-                      or to_dict(request.olds).get("region"))
+            region = (
+                os.environ.get("AWS_REGION")
+                or os.environ.get("AWS_DEFAULT_REGION")
+                or to_dict(request.olds).get("region")
+            )
             if region:
                 inputs["region"] = region
         return provider_pb2.CheckResponse(inputs=to_struct(inputs), failures=failures)
@@ -149,8 +160,11 @@ class Provider(provider_pb2_grpc.ResourceProviderServicer):
     @translated
     def DiffConfig(self, request: Any, context: Any) -> provider_pb2.DiffResponse:
         olds, news = to_dict(request.olds), to_dict(request.news)
-        changes = sorted(k for k in set(olds) | set(news)
-                         if k not in ENGINE_KEYS and (contains_unknown(news.get(k)) or olds.get(k) != news.get(k)))
+        changes = sorted(
+            k
+            for k in set(olds) | set(news)
+            if k not in ENGINE_KEYS and (contains_unknown(news.get(k)) or olds.get(k) != news.get(k))
+        )
         return provider_pb2.DiffResponse(
             changes=provider_pb2.DiffResponse.DIFF_SOME if changes else provider_pb2.DiffResponse.DIFF_NONE,
             replaces=[k for k in changes if k in LOCATION_KEYS],
@@ -168,8 +182,9 @@ class Provider(provider_pb2_grpc.ResourceProviderServicer):
             raise MacieError("; ".join(f"macie:{key.removeprefix('macie:')}: {reason}" for key, reason in failures))
         with self._lock:
             self._hooks = {token: cls(settings) for token, cls in self._types.items()}
-        return provider_pb2.ConfigureResponse(acceptSecrets=False, supportsPreview=False, acceptResources=False,
-                                              acceptOutputs=False)
+        return provider_pb2.ConfigureResponse(
+            acceptSecrets=False, supportsPreview=False, acceptResources=False, acceptOutputs=False
+        )
 
     # -- resources ------------------------------------------------------------------------------
 
@@ -179,8 +194,9 @@ class Provider(provider_pb2_grpc.ResourceProviderServicer):
             hooks = self._hooks.get(token)
             if hooks is None:
                 if token not in self._types:
-                    raise MacieError(f"unknown resource type {token}: this plugin serves "
-                                     f"{', '.join(sorted(self._types))}")
+                    raise MacieError(
+                        f"unknown resource type {token}: this plugin serves {', '.join(sorted(self._types))}"
+                    )
                 hooks = self._hooks[token] = self._types[token]()  # not configured yet: checks only
         return hooks
 
@@ -198,12 +214,14 @@ class Provider(provider_pb2_grpc.ResourceProviderServicer):
         result = self.hooks(request).diff(request.id, olds, news)
         kinds = provider_pb2.PropertyDiff
         kind = {  # (in olds, in news, replaces) -> kind
-            (True, True, False): kinds.UPDATE, (True, True, True): kinds.UPDATE_REPLACE,
-            (False, True, False): kinds.ADD, (False, True, True): kinds.ADD_REPLACE,
-            (True, False, False): kinds.DELETE, (True, False, True): kinds.DELETE_REPLACE,
+            (True, True, False): kinds.UPDATE,
+            (True, True, True): kinds.UPDATE_REPLACE,
+            (False, True, False): kinds.ADD,
+            (False, True, True): kinds.ADD_REPLACE,
+            (True, False, False): kinds.DELETE,
+            (True, False, True): kinds.DELETE_REPLACE,
         }
-        detailed = {key: kinds(kind=kind[(key in olds, key in news, key in result.replaces)])
-                    for key in result.changes}
+        detailed = {key: kinds(kind=kind[(key in olds, key in news, key in result.replaces)]) for key in result.changes}
         return provider_pb2.DiffResponse(
             changes=provider_pb2.DiffResponse.DIFF_SOME if result.changed else provider_pb2.DiffResponse.DIFF_NONE,
             replaces=result.replaces,
@@ -232,8 +250,9 @@ class Provider(provider_pb2_grpc.ResourceProviderServicer):
                 result = hooks.read(request.id, state)
         if not result.exists:
             return provider_pb2.ReadResponse()
-        return provider_pb2.ReadResponse(id=result.id, properties=to_struct(result.outputs),
-                                         inputs=to_struct(result.inputs))
+        return provider_pb2.ReadResponse(
+            id=result.id, properties=to_struct(result.outputs), inputs=to_struct(result.inputs)
+        )
 
     @translated
     def Update(self, request: Any, context: Any) -> provider_pb2.UpdateResponse:
@@ -268,8 +287,9 @@ def serve(provider: Provider, argv: list[str] | None = None) -> None:
     parser.parse_known_args(argv)
     # More workers than the engine runs operations at once (4 per CPU by default): a hook that waits for
     # another resource of the run must never hold up the call that resource needs.
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=64),
-                         options=[("grpc.max_receive_message_length", 400 * 1024 * 1024)])
+    server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=64), options=[("grpc.max_receive_message_length", 400 * 1024 * 1024)]
+    )
     provider_pb2_grpc.add_ResourceProviderServicer_to_server(provider, server)
     port = server.add_insecure_port("127.0.0.1:0")
     server.start()

@@ -37,13 +37,16 @@ def launcher(python: str = sys.executable) -> str:
     ``sys.path``, so nothing there can shadow a module. On 3.10, which lacks it, the launcher starts
     from ``/`` instead.
     """
-    version = subprocess.run([python, "-c", "import sys; print(sys.version_info >= (3, 11))"],
-                             capture_output=True, text=True, check=True).stdout.strip()
+    version = subprocess.run(
+        [python, "-c", "import sys; print(sys.version_info >= (3, 11))"], capture_output=True, text=True, check=True
+    ).stdout.strip()
     command = f"exec {shlex.quote(python)} -P" if version == "True" else f"cd / && exec {shlex.quote(python)}"
-    return ("#!/bin/sh\n"
-            "# pulumi-resource-macie: the Amazon Macie Classic provider plugin, served by the Python\n"
-            "# environment that pulumi-macie is installed in.\n"
-            f"{command} -m pulumi_macie_provider.hosts.native \"$@\"\n")
+    return (
+        "#!/bin/sh\n"
+        "# pulumi-resource-macie: the Amazon Macie Classic provider plugin, served by the Python\n"
+        "# environment that pulumi-macie is installed in.\n"
+        f'{command} -m pulumi_macie_provider.hosts.native "$@"\n'
+    )
 
 
 def tarball_name(version: str = __version__) -> str:
@@ -56,8 +59,11 @@ def write_tarball(path: str, executable: str, script: str) -> str:
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     data = script.encode()
     # The same content gives the same bytes (no timestamps), so a changed tarball means a changed plugin.
-    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as zipped, \
-            tarfile.open(fileobj=zipped, mode="w") as archive:
+    with (
+        open(path, "wb") as raw,
+        gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as zipped,
+        tarfile.open(fileobj=zipped, mode="w") as archive,
+    ):
         info = tarfile.TarInfo(executable)
         info.size, info.mode = len(data), 0o755
         archive.addfile(info, io.BytesIO(data))
@@ -95,8 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         install(args.reinstall)
     except subprocess.CalledProcessError as error:
-        print(f"pulumi-macie-plugin: `{' '.join(error.cmd[:5])} ...` failed (exit {error.returncode})",
-              file=sys.stderr)
+        print(f"pulumi-macie-plugin: `{' '.join(error.cmd[:5])} ...` failed (exit {error.returncode})", file=sys.stderr)
         return 1
     print(f"installed resource plugin macie v{__version__} ({PLUGIN})")
     return 0

@@ -124,9 +124,7 @@ class MacieApp:
         try:
             body = _read_body(environ)
             headers = {
-                key[5:].replace("_", "-").lower(): value
-                for key, value in environ.items()
-                if key.startswith("HTTP_")
+                key[5:].replace("_", "-").lower(): value for key, value in environ.items() if key.startswith("HTTP_")
             }
             if environ.get("CONTENT_TYPE"):
                 headers["content-type"] = environ["CONTENT_TYPE"]
@@ -148,9 +146,7 @@ class MacieApp:
             violation = check(action, params)
             if violation is not None:
                 if violation.is_type_error:
-                    raise SerializationException(
-                        f"{violation.field or 'The request body'} {violation.rule}."
-                    )
+                    raise SerializationException(f"{violation.field or 'The request body'} {violation.rule}.")
                 raise InvalidInputException(
                     f"The request was rejected. {violation.field} {violation.rule}.",
                     errorCode=violation.code,
@@ -166,7 +162,7 @@ class MacieApp:
             raise MissingAction("The request is missing the X-Amz-Target header naming the action.")
         if environ["REQUEST_METHOD"] != "POST" or not target.startswith(TARGET_PREFIX):
             raise InvalidAction(f"The action or operation requested is invalid: {target[:100]!r}.")
-        action = target[len(TARGET_PREFIX):]
+        action = target[len(TARGET_PREFIX) :]
         if action not in Backend.ACTIONS:
             raise InvalidAction(f"The action or operation requested is invalid: {target[:100]!r}.")
         return action
@@ -212,8 +208,14 @@ class MacieApp:
             self.log(f"macie-local action={action} account={account} status={status} ms={ms:.1f}")
 
 
-_REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 413: "Payload Too Large",
-            500: "Internal Server Error", 503: "Service Unavailable"}
+_REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    403: "Forbidden",
+    413: "Payload Too Large",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
 
 
 def _read_body(environ: dict[str, Any]) -> bytes:

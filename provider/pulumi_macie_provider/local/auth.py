@@ -61,7 +61,7 @@ def credential_scope(authorization: str | None) -> list[str] | None:
     """The credential scope ``[key, date, region, service, 'aws4_request']``, or None if absent."""
     if not authorization or not authorization.startswith(ALGORITHM):
         return None
-    for piece in authorization[len(ALGORITHM):].split(","):
+    for piece in authorization[len(ALGORITHM) :].split(","):
         name, _, value = piece.strip().partition("=")
         if name == "Credential":
             return value.split("/")
@@ -110,9 +110,7 @@ def authenticate(
     try:
         when = datetime.strptime(stamp, TIMESTAMP_FORMAT).replace(tzinfo=timezone.utc)
     except ValueError:
-        raise IncompleteSignature(
-            f"Date must be in ISO-8601 'basic format'. Got {stamp[:40]!r}."
-        ) from None
+        raise IncompleteSignature(f"Date must be in ISO-8601 'basic format'. Got {stamp[:40]!r}.") from None
     now = now or datetime.now(timezone.utc)
     if abs(now - when) > MAX_SKEW:
         raise RequestExpired(
@@ -122,13 +120,9 @@ def authenticate(
     if service != SERVICE:
         raise SignatureDoesNotMatch(f"Credential should be scoped to correct service: '{SERVICE}'.")
     if region not in regions:
-        raise SignatureDoesNotMatch(
-            f"Credential should be scoped to a valid region: one of {', '.join(regions)}."
-        )
+        raise SignatureDoesNotMatch(f"Credential should be scoped to a valid region: one of {', '.join(regions)}.")
     if date != stamp[:8]:
-        raise SignatureDoesNotMatch(
-            f"Credential should be scoped to the date of the request, {stamp[:8]}."
-        )
+        raise SignatureDoesNotMatch(f"Credential should be scoped to the date of the request, {stamp[:8]}.")
     declared = headers.get("x-amz-content-sha256")
     if declared and declared != hashlib.sha256(body).hexdigest():
         raise SignatureDoesNotMatch("The provided 'x-amz-content-sha256' header does not match the body.")

@@ -20,12 +20,9 @@ from .store import Store
 
 DEFAULT_MAX_RESULTS = 250
 
-NOT_ASSOCIATED = (
-    "The request was rejected. The specified S3 resource (bucket or prefix) is not associated with Macie."
-)
+NOT_ASSOCIATED = "The request was rejected. The specified S3 resource (bucket or prefix) is not associated with Macie."
 ALREADY_ASSOCIATED = (
-    "The request was rejected. The specified S3 resource (bucket or prefix) is already associated "
-    "with Macie."
+    "The request was rejected. The specified S3 resource (bucket or prefix) is already associated with Macie."
 )
 
 
@@ -83,9 +80,7 @@ class Backend:
     # -- helpers -------------------------------------------------------------------------------
 
     def _master_of(self, db: Any, region: str, account_id: str) -> str | None:
-        row = db.execute(
-            "SELECT master FROM members WHERE region=? AND account_id=?", (region, account_id)
-        ).fetchone()
+        row = db.execute("SELECT master FROM members WHERE region=? AND account_id=?", (region, account_id)).fetchone()
         return row[0] if row else None
 
     def _require_enabled_master(self, db: Any, caller: Caller, denied: type[Exception]) -> None:
@@ -195,8 +190,7 @@ class Backend:
             self._require_enabled_master(db, caller, InvalidInputException)
             if member == caller.master:
                 raise InvalidInputException(
-                    f"The request was rejected. {member} is a master Macie account and cannot be "
-                    "disassociated.",
+                    f"The request was rejected. {member} is a master Macie account and cannot be disassociated.",
                     errorCode="IsMaster",
                     fieldName="memberAccountId",
                 )
@@ -230,8 +224,7 @@ class Backend:
             after = self._after(params.get("nextToken"), "members", caller, caller.master)
             accounts: list[tuple[int, str]] = [] if after >= 0 else [(0, caller.master)]
             accounts += db.execute(
-                "SELECT id, account_id FROM members WHERE region=? AND master=? AND id>? "
-                "ORDER BY id LIMIT ?",
+                "SELECT id, account_id FROM members WHERE region=? AND master=? AND id>? ORDER BY id LIMIT ?",
                 (caller.region, caller.master, max(after, 0), limit + 1 - len(accounts)),
             ).fetchall()
         result: dict[str, Any] = {"memberAccounts": [{"accountId": a} for _, a in accounts[:limit]]}
@@ -250,17 +243,18 @@ class Backend:
             for item in params["s3Resources"]:
                 key = (item["bucketName"], item.get("prefix") or "")
                 if key in seen:
-                    failed.append(_failed(item, "The request was rejected. The S3 resource appears "
-                                                "more than once in the request."))
+                    failed.append(
+                        _failed(
+                            item, "The request was rejected. The S3 resource appears more than once in the request."
+                        )
+                    )
                     continue
                 seen.add(key)
                 if not self.bucket_exists(key[0]):
-                    failed.append(_failed(item, f"The request was rejected. The S3 bucket "
-                                                f"{key[0]} does not exist."))
+                    failed.append(_failed(item, f"The request was rejected. The S3 bucket {key[0]} does not exist."))
                     continue
                 if db.execute(
-                    "SELECT 1 FROM s3_resources WHERE region=? AND master=? AND member=? AND bucket=? "
-                    "AND prefix=?",
+                    "SELECT 1 FROM s3_resources WHERE region=? AND master=? AND member=? AND bucket=? AND prefix=?",
                     (caller.region, caller.master, owner, *key),
                 ).fetchone():
                     failed.append(_failed(item, ALREADY_ASSOCIATED))
@@ -291,8 +285,7 @@ class Backend:
             owner = self._owner(db, caller, params.get("memberAccountId"))
             for item in params["associatedS3Resources"]:
                 gone = db.execute(
-                    "DELETE FROM s3_resources WHERE region=? AND master=? AND member=? AND bucket=? "
-                    "AND prefix=?",
+                    "DELETE FROM s3_resources WHERE region=? AND master=? AND member=? AND bucket=? AND prefix=?",
                     (caller.region, caller.master, owner, item["bucketName"], item.get("prefix") or ""),
                 ).rowcount
                 if not gone:
@@ -309,8 +302,15 @@ class Backend:
                     "UPDATE s3_resources SET one_time=COALESCE(?, one_time), "
                     "continuous=COALESCE(?, continuous) WHERE region=? AND master=? AND member=? "
                     "AND bucket=? AND prefix=?",
-                    (update.get("oneTime"), update.get("continuous"), caller.region, caller.master,
-                     owner, item["bucketName"], item.get("prefix") or ""),
+                    (
+                        update.get("oneTime"),
+                        update.get("continuous"),
+                        caller.region,
+                        caller.master,
+                        owner,
+                        item["bucketName"],
+                        item.get("prefix") or "",
+                    ),
                 ).rowcount
                 if not changed:
                     failed.append(_failed(item, NOT_ASSOCIATED))

@@ -159,8 +159,10 @@ class Hooks(ABC):
         raises NotFoundError when Macie holds nothing for it."""
         result = self.read(id_, {})
         if not result.exists:
-            raise NotFoundError(f"{self.NAME} {id_!r} does not exist in Macie ({self.settings.where()}): "
-                                "there is nothing to import or read")
+            raise NotFoundError(
+                f"{self.NAME} {id_!r} does not exist in Macie ({self.settings.where()}): "
+                "there is nothing to import or read"
+            )
         return result
 
     @abstractmethod

@@ -27,8 +27,9 @@ _ID = re.compile(r"[0-9]{12}")
 def parse_id(id_: str) -> str:
     """The member account ID that a resource ID names."""
     if not isinstance(id_, str) or not _ID.fullmatch(id_):
-        raise InputError("id", id_, f"an ID is {MemberAccountHooks.ID_FORMAT}, 12 digits, e.g. "
-                                    f"{MemberAccountHooks.ID_EXAMPLE}")
+        raise InputError(
+            "id", id_, f"an ID is {MemberAccountHooks.ID_FORMAT}, 12 digits, e.g. {MemberAccountHooks.ID_EXAMPLE}"
+        )
     return id_
 
 

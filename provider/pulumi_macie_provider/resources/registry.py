@@ -56,6 +56,5 @@ def resource_type(token_or_name: str) -> ResourceType:
     """The resource with this type token (``macie:index:MacieS3Resource``) or name (``MacieS3Resource``)."""
     found = BY_TOKEN.get(token_or_name) or BY_NAME.get(token_or_name)
     if found is None:
-        raise MacieError(f"unknown resource type {token_or_name!r}: one of "
-                         f"{', '.join(r.token for r in RESOURCES)}")
+        raise MacieError(f"unknown resource type {token_or_name!r}: one of {', '.join(r.token for r in RESOURCES)}")
     return found

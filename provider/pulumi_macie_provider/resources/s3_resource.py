@@ -86,8 +86,7 @@ class S3ResourceHooks(Hooks):
         outs: dict[str, Any] = {"bucketName": bucket, "prefix": prefix}
         if member:
             outs["memberAccountId"] = member
-        outs["classificationType"] = {"oneTime": classification["oneTime"],
-                                      "continuous": classification["continuous"]}
+        outs["classificationType"] = {"oneTime": classification["oneTime"], "continuous": classification["continuous"]}
         return outs
 
     def _failed(self, action: str, subject: str, result: dict[str, Any]) -> None:
@@ -95,8 +94,13 @@ class S3ResourceHooks(Hooks):
         if failed:
             item = failed[0]
             attempts = result.get("ResponseMetadata", {}).get("RetryAttempts", 0) + 1
-            raise FailedItemError(action, item.get("errorCode") or "Unknown",
-                                  item.get("errorMessage") or "the item failed", subject, attempts)
+            raise FailedItemError(
+                action,
+                item.get("errorCode") or "Unknown",
+                item.get("errorMessage") or "the item failed",
+                subject,
+                attempts,
+            )
 
     def _holds(self, member: str | None, bucket: str, prefix: str) -> Any:
         """The item Macie holds for (bucket, prefix) of ``member`` now, from a fresh list, or None."""
@@ -109,9 +113,11 @@ class S3ResourceHooks(Hooks):
 
     def _is_member(self, account: str) -> bool:
         with api_call("ListMemberAccounts", "member accounts"):
-            return any(m["accountId"] == account
-                       for page in self.client.get_paginator("list_member_accounts").paginate()
-                       for m in page.get("memberAccounts", []))
+            return any(
+                m["accountId"] == account
+                for page in self.client.get_paginator("list_member_accounts").paginate()
+                for m in page.get("memberAccounts", [])
+            )
 
     def create(self, inputs: dict[str, Any]) -> CreateResult:
         new = self.normalise(inputs)
@@ -156,16 +162,18 @@ class S3ResourceHooks(Hooks):
         with api_call("UpdateS3Resources", subject):
             result = self.client.update_s3_resources(s3ResourcesUpdate=[item], **self._scope(member))
         self._failed("UpdateS3Resources", subject, result)
-        self.cache.put(("s3", member), (bucket, prefix),
-                       _target(bucket, prefix, classificationType=new["classificationType"]))
+        self.cache.put(
+            ("s3", member), (bucket, prefix), _target(bucket, prefix, classificationType=new["classificationType"])
+        )
         return UpdateResult(self._outs(bucket, prefix, member, new["classificationType"]))
 
     def delete(self, id_: str, state: dict[str, Any]) -> None:
         bucket, prefix, member = parse_id(id_)
         subject = f"{self.NAME} {id_}"
         with api_call("DisassociateS3Resources", subject):
-            result = self.client.disassociate_s3_resources(associatedS3Resources=[_target(bucket, prefix)],
-                                                           **self._scope(member))
+            result = self.client.disassociate_s3_resources(
+                associatedS3Resources=[_target(bucket, prefix)], **self._scope(member)
+            )
         try:
             self._failed("DisassociateS3Resources", subject, result)
         except MacieApiError:

@@ -31,8 +31,7 @@ def contains_unknown(value: Any) -> bool:
 
 
 def _whole_number(value: Any) -> bool:
-    return (isinstance(value, int) and not isinstance(value, bool)) or (
-        isinstance(value, float) and value.is_integer())
+    return (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, float) and value.is_integer())
 
 
 def coerce(spec: dict[str, Any], value: Any) -> tuple[Any, bool]:
@@ -73,14 +72,17 @@ def check_value(path: str, spec: dict[str, Any], value: Any, show: bool = True) 
     value, was_number = coerce(spec, value)
     if was_number:
         given = f"the number {value}" if show else "a number"
-        return [(path, f"{reason} (it was given as {given}; quote it as a string to keep leading zeros)")
-                for path, reason in check_value(path, spec, value, show)]
+        return [
+            (path, f"{reason} (it was given as {given}; quote it as a string to keep leading zeros)")
+            for path, reason in check_value(path, spec, value, show)
+        ]
     kind = spec["type"]
     expected = TYPE_NAMES[kind]
     if not isinstance(value, expected) or (kind == "integer" and isinstance(value, bool)):
         article = "an" if kind[0] in "aeiou" else "a"
-        return [(path, f"{_shown(value, show)} is not a valid value: expected {article} {kind}, "
-                       f"got {type(value).__name__}")]
+        return [
+            (path, f"{_shown(value, show)} is not a valid value: expected {article} {kind}, got {type(value).__name__}")
+        ]
     failures: list[tuple[str, str]] = []
     if kind == "object":
         properties = spec["properties"]
@@ -93,18 +95,31 @@ def check_value(path: str, spec: dict[str, Any], value: Any, show: bool = True) 
         return failures
     if kind == "string":
         if "enum" in spec and value not in spec["enum"]:
-            failures.append((path, f"{_shown(value, show)} is not a valid value: must be one of {', '.join(spec['enum'])}"))
+            failures.append(
+                (path, f"{_shown(value, show)} is not a valid value: must be one of {', '.join(spec['enum'])}")
+            )
         if "minLength" in spec and len(value) < spec["minLength"]:
-            failures.append((path, f"{_shown(value, show)} is too short: must be at least {spec['minLength']} characters"))
+            failures.append(
+                (path, f"{_shown(value, show)} is too short: must be at least {spec['minLength']} characters")
+            )
         if "maxLength" in spec and len(value) > spec["maxLength"]:
-            failures.append((path, f"{_shown(value, show)} is too long: {len(value)} characters, at most "
-                                   f"{spec['maxLength']} allowed"))
+            failures.append(
+                (
+                    path,
+                    f"{_shown(value, show)} is too long: {len(value)} characters, at most {spec['maxLength']} allowed",
+                )
+            )
         if "pattern" in spec and not _pattern(spec["pattern"]).fullmatch(value):
             failures.append((path, f"{_shown(value, show)} does not match the pattern {spec['pattern']}"))
     if kind == "integer":
         if "minimum" in spec and value < spec["minimum"] or "maximum" in spec and value > spec["maximum"]:
-            failures.append((path, f"{_shown(value, show)} is out of range: must be from {spec.get('minimum')} to "
-                                   f"{spec.get('maximum')}"))
+            failures.append(
+                (
+                    path,
+                    f"{_shown(value, show)} is out of range: must be from {spec.get('minimum')} to "
+                    f"{spec.get('maximum')}",
+                )
+            )
     return failures
 
 
@@ -146,6 +161,8 @@ def check_config(values: dict[str, Any]) -> list[tuple[str, str]]:
     failures: list[tuple[str, str]] = []
     for key, spec in SCHEMA["config"].items():
         if values.get(key) is not None:
-            failures += [(f"macie:{path}", reason)
-                         for path, reason in check_value(key, spec, values[key], key not in UNSHOWN_CONFIG)]
+            failures += [
+                (f"macie:{path}", reason)
+                for path, reason in check_value(key, spec, values[key], key not in UNSHOWN_CONFIG)
+            ]
     return failures
