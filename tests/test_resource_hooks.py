@@ -263,9 +263,9 @@ def test_provider_object_serialises_without_state() -> None:
     assert len(raw) < 300
 
 
-def _first_answer_lost(client: Any, do_it: Callable[[], None]) -> None:
-    """Make the next call's first attempt go through (``do_it``) and its answer get lost, as a dropped
-    connection after the endpoint committed would; botocore then retries the call."""
+def _first_answer_lost(client: Any, action: str, do_it: Callable[[], None]) -> None:
+    """Make the next ``action`` call's first attempt go through (``do_it``) and its answer get lost, as a
+    dropped connection after the endpoint committed would; botocore then retries the call."""
     state = {"armed": True}
 
     def lose(request: Any, **_: Any) -> None:
@@ -274,7 +274,7 @@ def _first_answer_lost(client: Any, do_it: Callable[[], None]) -> None:
             do_it()
             raise ConnectionClosedError(endpoint_url=request.url)
 
-    client.meta.events.register_first("before-send.macie", lose)
+    client.meta.events.register_first(f"before-send.macie.{action}", lose)
 
 
 def test_s3_resource_create_adopts_its_own_lost_first_attempt(
@@ -286,6 +286,7 @@ def test_s3_resource_create_adopts_its_own_lost_first_attempt(
     hooks = S3ResourceHooks(ClientSettings(), client_for(max_attempts=3))
     _first_answer_lost(
         hooks.client,
+        "AssociateS3Resources",
         lambda: macie.associate_s3_resources(
             s3Resources=[{"bucketName": name, "prefix": "a/", "classificationType": FULL}]
         ),
@@ -301,7 +302,9 @@ def test_member_account_create_adopts_its_own_lost_first_attempt(client_for: Cal
     """The same for a member account: a retried AssociateMemberAccount refused as "already a member"
     after its own lost first attempt succeeds."""
     hooks = MemberAccountHooks(ClientSettings(), client_for(max_attempts=3))
-    _first_answer_lost(hooks.client, lambda: macie.associate_member_account(memberAccountId="444455556666"))
+    _first_answer_lost(
+        hooks.client, "AssociateMemberAccount", lambda: macie.associate_member_account(memberAccountId="444455556666")
+    )
     assert hooks.create({"memberAccountId": "444455556666"}).id == "444455556666"
 
 
@@ -412,3 +415,115 @@ def test_member_account_delete_after_its_s3_resources_went_meanwhile(
     hooks.delete("444455556666", {})
     assert not state["armed"]
     assert [m["accountId"] for m in macie.list_member_accounts()["memberAccounts"]] == ["123456789012"]
+
+
+def test_s3_resource_wait_for_a_member_that_never_comes_says_how_to_fix(
+    s3_hooks: S3ResourceHooks, bucket: Callable[[], str]
+) -> None:
+    """When the membership does not appear within the wait (here a 2 s time limit), the error names the
+    account and says how to order the member and its S3 resources in the program."""
+    with time_limit(2.0), pytest.raises(MacieApiError) as excinfo:
+        s3_hooks.create({"bucketName": bucket(), "memberAccountId": "999999999999"})
+    message = excinfo.value.message
+    assert message.startswith("999999999999 is not a member account of this master; waited ")
+    assert "member_account_id=member.member_account_id" in message
+    assert "memberAccountId: member.memberAccountId" in message
+
+
+def test_member_account_delete_with_s3_resources_that_stay_says_how_to_fix(
+    member_hooks: MemberAccountHooks, macie: Any, bucket: Callable[[], str]
+) -> None:
+    """A member whose S3 resources do not go within the wait is refused with Macie's reason and how to
+    order the two; it stays a member."""
+    member_hooks.create({"memberAccountId": "444455556666"})
+    macie.associate_s3_resources(
+        memberAccountId="444455556666", s3Resources=[{"bucketName": bucket(), "classificationType": FULL}]
+    )
+    with time_limit(2.0), pytest.raises(MacieApiError) as excinfo:
+        member_hooks.delete("444455556666", {})
+    assert "still has 1 S3 resources" in excinfo.value.message
+    assert "disassociate them first: if the program declares that member" in excinfo.value.message
+    assert "444455556666" in [m["accountId"] for m in macie.list_member_accounts()["memberAccounts"]]
+
+
+def test_member_account_of_the_masters_own_id_is_refused(member_hooks: MemberAccountHooks, macie: Any) -> None:
+    """The master's own ID is refused at create, naming the property and why; Macie is left as it was."""
+    with pytest.raises(InputError) as excinfo:
+        member_hooks.create({"memberAccountId": "123456789012"})
+    assert excinfo.value.prop == "memberAccountId"
+    assert "123456789012 is the master account itself" in str(excinfo.value)
+    assert [m["accountId"] for m in macie.list_member_accounts()["memberAccounts"]] == ["123456789012"]
+
+
+def test_member_account_create_of_a_listed_member_is_still_refused_as_associated(
+    member_hooks: MemberAccountHooks, macie: Any
+) -> None:
+    """The master check does not turn an existing member (someone else's) into "the master"."""
+    member_hooks.read("444455556666", {})  # fills the list cache before the member appears
+    macie.associate_member_account(memberAccountId="444455556666")
+    with pytest.raises(MacieApiError, match="already associated"):
+        member_hooks.create({"memberAccountId": "444455556666"})
+
+
+def test_member_account_delete_of_the_masters_own_id_succeeds(member_hooks: MemberAccountHooks) -> None:
+    """Stacks made before the refusal may hold the master's ID as a member: its delete has nothing to
+    disassociate and succeeds at once, so the stack stays destroyable."""
+    with time_limit(5.0):
+        member_hooks.delete("123456789012", {})
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "first"),
+    [
+        (None, "123456789012", True),
+        ("123456789012", None, True),
+        (None, "111122223333", True),
+        ("111122223333", "444455556666", False),
+    ],
+)
+def test_s3_resource_moving_to_or_from_the_master_scope_deletes_first(
+    s3_hooks: S3ResourceHooks, old: str | None, new: str | None, first: bool
+) -> None:
+    """Between no memberAccountId and an explicit one (which may be the master's own, the same
+    association), the old association goes before the new is made; between two members it need not."""
+    olds = {"bucketName": "b", **({"memberAccountId": old} if old else {})}
+    news = {"bucketName": "b", **({"memberAccountId": new} if new else {})}
+    result = s3_hooks.diff("b", olds, news)
+    assert result.replaces == ["memberAccountId"]
+    assert result.delete_before_replace is first
+
+
+def test_limit_exceeded_is_not_retried(client_for: Callable[..., Any], bucket: Callable[[], str]) -> None:
+    """Past the account's S3-resource limit the create fails at once, naming the limit and what to do;
+    botocore's standard mode would retry LimitExceededException as throttling."""
+    from pulumi_macie_provider.local.backend import Limits
+
+    with LocalEndpoint(accounts=[DEFAULT_ACCOUNT], limits=Limits(max_members=1, max_s3_resources=1)) as limited:
+        settings = ClientSettings(region="us-east-1", endpoint_url=limited.url, max_attempts=8)
+        hooks = S3ResourceHooks(settings, make_client(settings, credentials=DEFAULT_CREDENTIALS))
+        members = MemberAccountHooks(settings, hooks.client)
+        hooks.create({"bucketName": bucket()})
+        with pytest.raises(MacieApiError) as s3_error:
+            hooks.create({"bucketName": bucket()})
+        members.create({"memberAccountId": "444455556666"})
+        with pytest.raises(MacieApiError) as member_error:
+            members.create({"memberAccountId": "555566667777"})
+        sent = dict(limited.macie.counters)
+    assert s3_error.value.code == member_error.value.code == "LimitExceededException"
+    assert s3_error.value.attempts == member_error.value.attempts == 1
+    assert sum(v for k, v in sent.items() if k.startswith("AssociateS3Resources.")) == 2
+    assert "(resourceType S3Resource): a limit of Macie, not throttling" in s3_error.value.message
+    assert "disassociate S3 resources you no longer need" in s3_error.value.message
+    assert "(resourceType MemberAccount)" in member_error.value.message
+    assert "disassociate member accounts you no longer need" in member_error.value.message
+
+
+def test_throttling_is_still_retried(client_for: Callable[..., Any]) -> None:
+    """Throttling still backs off and retries (the limit rule does not stop every retry)."""
+    with LocalEndpoint(accounts=[DEFAULT_ACCOUNT], faults=Faults(throttle_rate=0.5, seed=7)) as throttled:
+        settings = ClientSettings(region="us-east-1", endpoint_url=throttled.url, max_attempts=20)
+        hooks = MemberAccountHooks(settings, make_client(settings, credentials=DEFAULT_CREDENTIALS))
+        for account in ("444455556666", "555566667777", "666677778888"):
+            hooks.create({"memberAccountId": account})
+        throttles = sum(v for k, v in throttled.macie.counters.items() if k.startswith("fault.throttl"))
+    assert throttles > 0

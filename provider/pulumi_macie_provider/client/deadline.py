@@ -3,6 +3,8 @@
 A host sets the limit of one operation (a resource's ``customTimeouts``) around the hook call with
 ``time_limit(seconds)``; every client made by ``make_client`` honours it in the thread that set it.
 Without a limit, calls are bounded by the client's connect and read timeouts and its retry count.
+The same wrapper of botocore's retry handler keeps Macie's hard limits (``NOT_RETRIED``) from being
+retried as throttling.
 """
 
 from __future__ import annotations
@@ -49,6 +51,19 @@ def _left() -> tuple[float, float] | None:
     return deadline - time.monotonic(), limit
 
 
+#: Error codes that botocore's standard mode retries as throttling but that are Macie's hard limits
+#: (too many member accounts or S3 resources): waiting does not lift them.
+NOT_RETRIED = frozenset({"LimitExceededException"})
+
+
+def _error_code(kwargs: dict[str, Any]) -> str | None:
+    response = kwargs.get("response")
+    if response is not None and isinstance(response[1], dict):
+        code = response[1].get("Error", {}).get("Code")
+        return code if isinstance(code, str) else None
+    return None
+
+
 def _last_error(kwargs: dict[str, Any]) -> str:
     response = kwargs.get("response")
     if response is not None and isinstance(response[1], dict):
@@ -85,6 +100,8 @@ def bound_by_deadline(client: Any, max_attempts: int) -> None:
     standard_needs_retry: Callable[..., Any] = handler.needs_retry
 
     def needs_retry(**kwargs: Any) -> Any:
+        if _error_code(kwargs) in NOT_RETRIED:
+            return None
         delay = standard_needs_retry(**kwargs)
         left = _left()
         if delay is None or left is None or delay < left[0]:

@@ -8,7 +8,9 @@ environment, inside the provider process.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, ClassVar
+from urllib.parse import urlsplit, urlunsplit
 
 from pulumi.dynamic import (
     CheckFailure,
@@ -21,9 +23,28 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from ..client import ClientSettings
 from ..errors import ConfigurationError
 from ..resources.base import Hooks
 from ..resources.context import settings_from_config
+
+#: The output in which a dynamic resource records where it lives: the region and the endpoint (without
+#: any user or password in its URL). The native plugin's provider resource records the same in its
+#: state; a dynamic resource has only its own state, so it keeps it there. A change plans a replacement
+#: (deleted where it lives, created where the config now points) and a refresh reads where it lives.
+LOCATION_KEY = "__location"
+
+
+def location(settings: ClientSettings) -> dict[str, str]:
+    """Where ``settings`` reach Macie, as recorded in a resource's state."""
+    endpoint = ""
+    if settings.endpoint_url:
+        parts = urlsplit(settings.endpoint_url)
+        netloc = (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
+        if parts.hostname and ":" in parts.hostname:
+            netloc = f"[{parts.hostname}]" + (f":{parts.port}" if parts.port else "")
+        endpoint = urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+    return {"region": settings.region or "", "endpointUrl": endpoint}
 
 
 class DynamicProvider(ResourceProvider):
@@ -59,25 +80,70 @@ class DynamicProvider(ResourceProvider):
         failures += result.failures
         return CheckResult(result.inputs, [CheckFailure(prop, reason) for prop, reason in failures])
 
+    def hooks_where(self, props: Any) -> tuple[Hooks, dict[str, str]]:
+        """The hooks that reach where a resource with these outputs lives, and that place: the
+        recorded region and endpoint where they differ from the config's (or the config leaves the
+        region to an environment that has none), else the config's."""
+        hooks = self.hooks()
+        settings = hooks.settings
+        recorded = (props or {}).get(LOCATION_KEY)
+        if not isinstance(recorded, dict):
+            return hooks, location(settings)
+        moved = _moved(recorded, location(settings))
+        region = settings.region
+        if recorded.get("region") and ("region" in moved or not region):
+            region = recorded["region"]
+        endpoint = (recorded.get("endpointUrl") or None) if "endpointUrl" in moved else settings.endpoint_url
+        wanted = replace(settings, region=region, endpoint_url=endpoint)
+        if wanted == settings:
+            return hooks, location(settings)
+        cache = self.__dict__.setdefault("_elsewhere", {})
+        if wanted not in cache:
+            cache[wanted] = self.HOOKS(wanted)
+        return cache[wanted], location(wanted)
+
     def diff(self, _id: str, _olds: Any, _news: Any) -> DiffResult:
         result = self.hooks().diff(_id, _inputs(_olds), _inputs(_news))
-        return DiffResult(changes=result.changed, replaces=result.replaces, delete_before_replace=False)
+        recorded = (_olds or {}).get(LOCATION_KEY)
+        moved = _moved(recorded, location(self.hooks().settings)) if isinstance(recorded, dict) else []
+        return DiffResult(
+            changes=result.changed or bool(moved),
+            replaces=result.replaces + moved,
+            delete_before_replace=result.delete_before_replace,
+        )
 
     def create(self, props: Any) -> CreateResult:
-        result = self.hooks().create(_inputs(props))
-        return CreateResult(id_=result.id, outs=result.outputs)
+        hooks = self.hooks()
+        result = hooks.create(_inputs(props))
+        return CreateResult(id_=result.id, outs={**result.outputs, LOCATION_KEY: location(hooks.settings)})
 
     def read(self, id_: str, props: Any) -> ReadResult:
-        result = self.hooks().read(id_, _inputs(props or {}))
+        hooks, where = self.hooks_where(props)
+        known = _inputs(props or {})
+        # Nothing known but the ID: a `get` (or a lookup), which must find something.
+        result = hooks.read(id_, known) if known else hooks.lookup(id_)
         if not result.exists:
             return ReadResult(None, {})
-        return ReadResult(result.id, result.outputs, result.inputs)
+        return ReadResult(result.id, {**result.outputs, LOCATION_KEY: where}, result.inputs)
 
     def update(self, _id: str, _olds: Any, _news: Any) -> UpdateResult:
-        return UpdateResult(outs=self.hooks().update(_id, _inputs(_olds), _inputs(_news)).outputs)
+        hooks, where = self.hooks_where(_olds)
+        outs = hooks.update(_id, _inputs(_olds), _inputs(_news)).outputs
+        return UpdateResult(outs={**outs, LOCATION_KEY: where})
 
     def delete(self, _id: str, _props: Any) -> None:
-        self.hooks().delete(_id, _inputs(_props))
+        self.hooks_where(_props)[0].delete(_id, _inputs(_props))
+
+
+def _moved(recorded: dict[str, Any], here: dict[str, str]) -> list[str]:
+    """Which of region and endpointUrl differ between a recorded location and the config's. A region
+    that either side leaves to the environment does not count as a move."""
+    moved = []
+    if here["region"] and recorded.get("region") and here["region"] != recorded["region"]:
+        moved.append("region")
+    if (recorded.get("endpointUrl") or "") != here["endpointUrl"]:
+        moved.append("endpointUrl")
+    return moved
 
 
 class _NoConfig:

@@ -228,7 +228,7 @@ class Provider(provider_pb2_grpc.ResourceProviderServicer):
             diffs=result.changes,
             detailedDiff=detailed,
             hasDetailedDiff=True,
-            deleteBeforeReplace=False,
+            deleteBeforeReplace=result.delete_before_replace,
         )
 
     @translated

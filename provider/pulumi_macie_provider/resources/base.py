@@ -46,10 +46,12 @@ class CheckResult:
 
 @dataclass(frozen=True)
 class DiffResult:
-    """Which properties differ, and which of those force a replacement."""
+    """Which properties differ, which of those force a replacement, and whether the old resource must go
+    before its replacement is made (when both could be the same object in Macie)."""
 
     changes: list[str] = field(default_factory=list)
     replaces: list[str] = field(default_factory=list)
+    delete_before_replace: bool = False
 
     @property
     def changed(self) -> bool:

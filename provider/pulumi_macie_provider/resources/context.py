@@ -89,7 +89,14 @@ def client_for(settings: ClientSettings) -> Any:
 
 #: How long a hook waits, at most, for what another resource of the same run is doing (a member
 #: account being associated, its S3 resources being removed); customTimeouts may shorten it.
-DEPENDENCY_WAIT = 20.0
+DEPENDENCY_WAIT = 120.0
+
+#: How a program orders a member account and its S3 resources, for the messages of a wait that ran out.
+ORDER_HINT = (
+    "if the program declares that member, pass the MacieMemberAccount's output as the S3 resource's "
+    "memberAccountId (Python: member_account_id=member.member_account_id; TypeScript: "
+    "memberAccountId: member.memberAccountId; YAML: ${member.memberAccountId}) so that the engine orders the two"
+)
 
 
 def wait_until(condition: Callable[[], bool], limit: float = DEPENDENCY_WAIT) -> bool:
@@ -116,11 +123,22 @@ def api_call(action: str, subject: str) -> Iterator[None]:
         info = error.response.get("Error", {})
         attempts = error.response.get("ResponseMetadata", {}).get("RetryAttempts", 0)
         message = info.get("Message") or str(error)
+        if info.get("Code") == "LimitExceededException":
+            message += _limit_advice(error.response.get("resourceType"))
         if attempts:
             message += f" (after {attempts + 1} attempts)"
         raise MacieApiError(action, info.get("Code", "Unknown"), message, subject, attempts + 1) from None
     except (BotoCoreError, DeadlineExceeded) as error:
         raise MacieApiError(action, type(error).__name__, str(error), subject) from None
+
+
+def _limit_advice(resource_type: Any) -> str:
+    """What to do past one of Macie's limits (which are not retried)."""
+    what = {"MemberAccount": "member accounts", "S3Resource": "S3 resources"}.get(resource_type, "associations")
+    return (
+        f" (resourceType {resource_type or 'unknown'}): a limit of Macie, not throttling, so it is not retried; "
+        f"disassociate {what} you no longer need, or ask AWS to raise the account's limit"
+    )
 
 
 class ListCache:

@@ -11,16 +11,19 @@ do when a destroy removes both and nothing orders them.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from typing import Any
 
 from ..errors import InputError, MacieApiError
 from ..hosts.dynamic import DynamicProvider
 from .base import CreateResult, Hooks, ReadResult, UpdateResult
-from .context import api_call, wait_until
+from .context import ORDER_HINT, api_call, wait_until
 
 #: Where the members are kept in the list cache.
 _MEMBERS = "members"
+#: What DisassociateMemberAccount says of the master's own ID (the wire protocol's recorded text).
+_MASTER_REFUSAL = "is a master Macie account"
 _ID = re.compile(r"[0-9]{12}")
 
 
@@ -63,6 +66,10 @@ class MemberAccountHooks(Hooks):
 
     def create(self, inputs: dict[str, Any]) -> CreateResult:
         account = self.id_for(inputs)
+        # ListMemberAccounts includes the master itself, and AWS accepts the master's own ID as a member
+        # (a no-op) that can then never be disassociated. A listed account whose association succeeds is
+        # the master: a member already listed is refused as already associated.
+        listed = account in self._members() and self._is_member(account)
         try:
             with api_call("AssociateMemberAccount", self._subject(account)):
                 self.client.associate_member_account(memberAccountId=account)
@@ -71,6 +78,15 @@ class MemberAccountHooks(Hooks):
             # a member": that association is ours. Without a retry the refusal stands.
             if not (error.code == "InvalidInputException" and error.attempts > 1 and self._is_member(account)):
                 raise
+        else:
+            if listed:
+                raise InputError(
+                    "memberAccountId",
+                    account,
+                    f"{account} is the master account itself (the account whose credentials reach Macie): "
+                    "a master is not its own member. Remove this MacieMemberAccount; S3 resources of the "
+                    "master take no memberAccountId",
+                )
         self.cache.put(_MEMBERS, account, {"accountId": account})
         return CreateResult(account, {"memberAccountId": account})
 
@@ -100,15 +116,27 @@ class MemberAccountHooks(Hooks):
             # Not a member any more (already gone), or a refusal: look at a fresh list.
             if error.code != "InvalidInputException":
                 raise
-            if not self._is_member(id_):
+            if _MASTER_REFUSAL in error.message:
+                # The master's own ID, which AWS accepted as a no-op member (stacks made before create
+                # refused it): there is no association to remove, and the stack must stay destroyable.
                 pass
-            elif wait_until(lambda: not self._has_s3_resources(id_)):
+            elif not self._is_member(id_):
+                pass
+            else:
+                started = time.monotonic()
+                if not wait_until(lambda: not self._has_s3_resources(id_)):
+                    raise MacieApiError(
+                        "DisassociateMemberAccount",
+                        error.code,
+                        f"{error.message} Waited {time.monotonic() - started:.0f}s for its S3 resources to "
+                        f"go; disassociate them first: {ORDER_HINT}",
+                        self._subject(id_),
+                        error.attempts,
+                    ) from None
                 # Its S3 resources were being removed, most likely by the same run (nothing in a
                 # program makes a member's S3 resources go first): they are gone now. (Any other
-                # refusal comes back from this second try.)
+                # refusal, with no S3 resources to wait for, comes back from this second try.)
                 self._disassociate(id_)
-            else:
-                raise
         self.cache.remove(_MEMBERS, id_)
 
 

@@ -13,14 +13,15 @@ as it does when the same run associates it and nothing orders the two.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from typing import Any
 
 from ..errors import FailedItemError, InputError, MacieApiError
 from ..hosts.dynamic import DynamicProvider
 from ._schema import SCHEMA
-from .base import CheckResult, CreateResult, Hooks, ReadResult, UpdateResult
-from .context import api_call, wait_until
+from .base import CheckResult, CreateResult, DiffResult, Hooks, ReadResult, UpdateResult
+from .context import ORDER_HINT, api_call, wait_until
 from .validation import normalise
 
 _ID = re.compile(r"(?:([0-9]{12}):)?([^/:]+)(?:/(.*))?", re.DOTALL)
@@ -66,6 +67,17 @@ class S3ResourceHooks(Hooks):
         if result.failures:
             return result
         return CheckResult(self.normalise(result.inputs))
+
+    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """As for any resource; and a move between no memberAccountId (the master's own association) and
+        an explicit one deletes the old association first: the explicit ID may be the master's own, which
+        makes both the same association in Macie, and making the new one first would be refused."""
+        result = super().diff(id_, olds, news)
+        if "memberAccountId" in result.replaces and bool(olds.get("memberAccountId")) != bool(
+            news.get("memberAccountId")
+        ):
+            return DiffResult(result.changes, result.replaces, delete_before_replace=True)
+        return result
 
     def _scope(self, member: str | None) -> dict[str, str]:
         return {"memberAccountId": member} if member else {}
@@ -131,8 +143,18 @@ class S3ResourceHooks(Hooks):
         except MacieApiError as error:
             # Not (yet) a member of this master: the member account may be being associated by the same
             # run, with nothing in the program ordering the two. Wait for it, then try once more.
-            if not (error.code == "AccessDeniedException" and member and wait_until(lambda: self._is_member(member))):
+            if not (error.code == "AccessDeniedException" and member):
                 raise
+            started = time.monotonic()
+            if not wait_until(lambda: self._is_member(member)):
+                raise MacieApiError(
+                    "AssociateS3Resources",
+                    error.code,
+                    f"{member} is not a member account of this master; waited {time.monotonic() - started:.0f}s "
+                    f"for it to become one. Associate it first: {ORDER_HINT}",
+                    subject,
+                    error.attempts,
+                ) from None
             with api_call("AssociateS3Resources", subject):
                 result = self.client.associate_s3_resources(s3Resources=[item], **self._scope(member))
         try:
