@@ -40,7 +40,7 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import pip' 2>/dev/nu
   "$PYTHON" -m venv "$VENV"
 fi
 # Editable installs map the top-level packages found at install time: they are part of the stamp.
-STAMP=$( (cat "$ROOT/pyproject.toml"; ls "$ROOT/provider" "$ROOT/sdk/python") | sha256sum | cut -d' ' -f1)
+STAMP=$( (cat "$ROOT/pyproject.toml"; ls "$ROOT/provider" "$ROOT/local" "$ROOT/sdk/python") | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$VENV/.setup-stamp" 2>/dev/null)" != "$STAMP" ]; then
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT[test,bench]"
   echo "$STAMP" > "$VENV/.setup-stamp"

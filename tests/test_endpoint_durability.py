@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from pulumi_macie_provider.client import ClientSettings, make_client
-from pulumi_macie_provider.local.app import Faults
-from pulumi_macie_provider.local.server import DEFAULT_ACCOUNT, LocalEndpoint
+from macie_local.app import Faults
+from macie_local.server import DEFAULT_ACCOUNT, LocalEndpoint
 
 from .conftest import DEFAULT_CREDENTIALS, FULL, OTHER, credentials_of
 
@@ -225,7 +225,7 @@ def test_request_log_one_line_each() -> None:
 
 def _start_command(args: list[str], module: bool = False) -> tuple[subprocess.Popen[str], str]:
     command = (
-        [sys.executable, "-m", "pulumi_macie_provider.local"]
+        [sys.executable, "-m", "macie_local"]
         if module
         else [os.path.join(os.path.dirname(sys.executable), "macie-local")]
     )
@@ -292,7 +292,7 @@ def test_command_sigkill_keeps_acknowledged_writes(tmp_path: Any) -> None:
 def test_command_rejects_bad_account_spec() -> None:
     """A malformed --account is refused with a message naming the form."""
     result = subprocess.run(
-        [sys.executable, "-m", "pulumi_macie_provider.local", "--account", "AK:SK:123"],
+        [sys.executable, "-m", "macie_local", "--account", "AK:SK:123"],
         capture_output=True,
         text=True,
         timeout=60,

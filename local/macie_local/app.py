@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..client.validation import check
+from .validation import check
 from . import auth
 from .backend import Account, Backend
 from .http import SOCKET_KEY
