@@ -1,132 +1,152 @@
-"""A small threaded HTTP/1.1 server for WSGI applications, with keep-alive.
+"""The HTTP server of ``macie-local``: cheroot serving the endpoint's WSGI application.
 
-werkzeug's development server closes every connection after one response, so each request paid a
-TCP handshake and a new thread. This server keeps connections open (as AWS's endpoints do and as
-botocore expects), reads each request body in full before calling the application so the next
-request on the connection starts clean, and answers with an exact Content-Length.
+cheroot (CherryPy's server) keeps connections alive, as AWS's endpoints do and as botocore expects,
+parks idle ones in a selector rather than in a thread, and applies its limits while it reads: a
+``Content-Length`` over the body limit is answered 413 before any of the body is read, and so is a
+chunk whose declared size would cross it. Malformed requests (request line, headers,
+``Content-Length``, chunked framing) get an HTTP answer, never a dropped connection.
+
+The gateway below reads each body in full, within the limit, before calling the application, so the
+application sees a plain, complete body and the next request on the connection starts clean, and
+gives the application a way to drop the connection unanswered (``DROP_KEY``) for fault injection.
 """
 
 from __future__ import annotations
 
 import io
 import socket
-import sys
+import threading
 from collections.abc import Callable, Iterable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import unquote
+
+from cheroot import errors
+from cheroot.wsgi import Gateway_10
+from cheroot.wsgi import Server as _CherootServer
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
-HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length"}
-#: The connection of the request, for applications that must drop it (fault injection).
-SOCKET_KEY = "macie_local.socket"
+#: A callable that closes the request's connection unanswered (fault injection); the application then
+#: returns an empty body without calling ``start_response``.
+DROP_KEY = "macie_local.drop"
+#: Largest request body accepted (a full Macie request of 10,000-character prefixes fits many times over).
+MAX_BODY_BYTES = 16 * 1024 * 1024
+#: Largest request line plus headers accepted.
+MAX_HEADER_BYTES = 64 * 1024
+#: Seconds a connection may stay idle, or a request take to arrive, before the server closes it.
+IDLE_TIMEOUT = 30
+#: Seconds a stop waits for requests in progress to finish.
+STOP_TIMEOUT = 5
 
 
-def _read_chunked(stream: Any) -> bytes:
-    body = io.BytesIO()
-    while True:
-        size_line = stream.readline(65537)
-        size = int(size_line.split(b";", 1)[0].strip() or b"0", 16)
-        if size == 0:
-            while stream.readline(65537) not in (b"\r\n", b"\n", b""):
-                pass
-            return body.getvalue()
-        body.write(stream.read(size))
-        stream.readline(3)
+class _Gateway(Gateway_10):
+    """cheroot's WSGI 1.0 gateway, reading the whole body before the application runs."""
 
+    def get_environ(self) -> dict[str, Any]:
+        environ: dict[str, Any] = super().get_environ()
+        environ["RAW_URI"] = environ["REQUEST_URI"]
+        environ[DROP_KEY] = self._drop
+        return environ
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: WSGIServer
-
-    def _serve(self) -> None:
-        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            body = _read_chunked(self.rfile)
-        else:
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        path, _, query = self.path.partition("?")
-        environ: dict[str, Any] = {
-            "REQUEST_METHOD": self.command,
-            "SCRIPT_NAME": "",
-            "PATH_INFO": unquote(path, encoding="latin-1"),
-            "QUERY_STRING": query,
-            "RAW_URI": self.path,
-            "REQUEST_URI": self.path,
-            "SERVER_NAME": self.server.server_name,
-            "SERVER_PORT": str(self.server.server_port),
-            "SERVER_PROTOCOL": self.request_version,
-            "REMOTE_ADDR": self.client_address[0],
-            "REMOTE_PORT": str(self.client_address[1]),
-            "CONTENT_LENGTH": str(len(body)),
-            "wsgi.version": (1, 0),
-            "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(body),
-            "wsgi.errors": sys.stderr,
-            "wsgi.multithread": True,
-            "wsgi.multiprocess": False,
-            "wsgi.run_once": False,
-            SOCKET_KEY: self.connection,
-        }
-        for name, value in self.headers.items():
-            key = name.upper().replace("-", "_")
-            if key == "CONTENT_TYPE":
-                environ["CONTENT_TYPE"] = value
-            elif key not in ("CONTENT_LENGTH", "TRANSFER_ENCODING"):
-                key = f"HTTP_{key}"
-                environ[key] = f"{environ[key]},{value}" if key in environ else value
-        answer: list[Any] = []
-
-        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            answer[:] = [status, headers]
-            return lambda data: None
-
-        result = self.server.app(environ, start_response)
+    def _drop(self) -> None:
+        request = self.req
+        request.close_connection = True
+        request.sent_headers = True  # nothing is to be sent on this connection
         try:
-            data = b"".join(result)
-        finally:
-            if hasattr(result, "close"):
-                result.close()
-        if not answer:  # the application dropped the connection
-            self.close_connection = True
+            request.conn.socket.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def respond(self) -> None:
+        request = self.req
+        try:
+            body = request.rfile.read()
+            if request.chunked_read:
+                for _ in request.rfile.read_trailer_lines():
+                    pass
+        except errors.MaxSizeExceeded:
+            self._refuse("413 Request Entity Too Large")
             return
-        status, headers = answer
-        code, _, reason = status.partition(" ")
-        self.send_response(int(code), reason)
-        for name, value in headers:
-            if name.lower() not in HOP_BY_HOP:
-                self.send_header(name, value)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(data)
+        except ValueError as error:  # cheroot's verdict on the chunked framing
+            self._refuse("400 Bad Request", str(error))
+            return
+        except OSError as error:
+            # cheroot says "too large" for a chunk whose declared size crosses the limit with an OSError
+            # that carries no errno; a real socket error (reset, timeout) has one, and ends the connection.
+            if error.errno is not None or isinstance(error, TimeoutError):
+                raise
+            self._refuse("413 Request Entity Too Large")
+            return
+        self.env["wsgi.input"] = io.BytesIO(body)
+        self.env["wsgi.input_terminated"] = False
+        self.env["CONTENT_LENGTH"] = str(len(body))
+        self.env.pop("HTTP_TRANSFER_ENCODING", None)
+        super().respond()
 
-    def setup(self) -> None:
-        super().setup()
-        # Headers and body go out in two writes; without this, Nagle's algorithm holds the body back
-        # until the client's delayed ACK, about 40 ms per request on a kept-alive connection.
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    def _refuse(self, status: str, detail: str = "") -> None:
+        """Answer a request whose body cannot be read, and close the connection: the rest is unread."""
+        request = self.req
+        request.close_connection = True
+        if status.startswith("413"):
+            detail = f"The request body is larger than {request.server.max_request_body_size} bytes."
+        request.simple_response(status, detail)
+        request.sent_headers = True
 
-    do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = do_OPTIONS = _serve
 
-    def handle_one_request(self) -> None:
+class _Server(_CherootServer):
+    @staticmethod
+    def bind_socket(socket_: socket.socket, bind_addr: Any) -> socket.socket:
+        """Bind, closing the socket when that fails (cheroot would leave it to the garbage collector)."""
         try:
-            super().handle_one_request()
-        except (ConnectionError, socket.timeout, OSError):
-            self.close_connection = True
+            socket_.bind(bind_addr)
+        except OSError:
+            socket_.close()
+            raise
+        return socket_
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
-        pass  # the application logs its own line per request
 
+class WSGIServer:
+    """Serve ``app`` on (host, port) with cheroot: a pool of threads, connections kept alive.
 
-class WSGIServer(ThreadingHTTPServer):
-    """Serve ``app`` on (host, port), one thread per connection, connections kept alive."""
+    The socket is bound on construction (``server_port`` is the port, also when 0 was asked for);
+    ``serve_forever()`` serves until ``shutdown()``, which lets requests in progress finish.
+    """
 
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 128
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        app: WSGIApp,
+        max_body_bytes: int = MAX_BODY_BYTES,
+        idle_timeout: float = IDLE_TIMEOUT,
+    ) -> None:
+        server = _Server(
+            (host, port),
+            app,
+            numthreads=16,
+            request_queue_size=128,
+            timeout=idle_timeout,
+            shutdown_timeout=STOP_TIMEOUT,
+            server_name="macie-local",
+        )
+        server.gateway = _Gateway
+        server.max_request_body_size = max_body_bytes
+        server.max_request_header_size = MAX_HEADER_BYTES
+        server.keep_alive_conn_limit = None  # every client keeps its connections, as with AWS
+        server.expiration_interval = 0.05  # how long the serving loop may take to notice a stop
+        server.nodelay = True
+        server.prepare()
+        self._server = server
+        self._stopping = threading.Lock()
+        self.server_port: int = server.bind_addr[1]
 
-    def __init__(self, host: str, port: int, app: WSGIApp) -> None:
-        self.app = app
-        if ":" in host:
-            self.address_family = socket.AF_INET6
-        super().__init__((host, port), _Handler)
+    def serve_forever(self) -> None:
+        self._server.serve()
+
+    def shutdown(self) -> None:
+        """Stop accepting, let requests in progress finish (up to ``STOP_TIMEOUT``), close the socket.
+
+        Returns once all that is done, also when another thread's stop is under way; then idempotent.
+        """
+        with self._stopping:
+            self._server.stop()
+
+    server_close = shutdown

@@ -107,9 +107,7 @@ class LocalEndpoint:
 
     def start(self) -> LocalEndpoint:
         """Serve in a background thread."""
-        self._thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, name="macie-local", daemon=True
-        )
+        self._thread = threading.Thread(target=self.server.serve_forever, name="macie-local", daemon=True)
         self._thread.start()
         return self
 
