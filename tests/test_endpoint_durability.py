@@ -91,18 +91,23 @@ def test_pagination_member_accounts(macie: Any) -> None:
 
 
 def test_next_token_cannot_be_forged_or_moved(endpoint: LocalEndpoint, macie: Any, bucket: Callable[[], str]) -> None:
-    """A token works only for the account, member and list it came from; altered tokens are refused."""
+    """A token works only for the store, account, member and list it came from; altered tokens are refused."""
     name = bucket()
     associate(macie, name, ["a/", "b/", "c/"])
     token = macie.list_s3_resources(maxResults=1)["nextToken"]
     other = client(endpoint.url, account=OTHER)
-    body, _, mac = token.partition(".")
+    body, _, mac = token.rpartition(".")
+    with LocalEndpoint(accounts=[DEFAULT_ACCOUNT], buckets=[name]) as foreign_endpoint:
+        foreign = client(foreign_endpoint.url)
+        associate(foreign, name, ["a/", "b/"])
+        foreign_token = foreign.list_s3_resources(maxResults=1)["nextToken"]
     for bad_client, bad_call, bad_token in [
         (other, "list_s3_resources", token),
         (macie, "list_member_accounts", token),
         (macie, "list_s3_resources", body[:-2] + "xx." + mac),
         (macie, "list_s3_resources", body + "." + "0" * len(mac)),
         (macie, "list_s3_resources", "garbage"),
+        (macie, "list_s3_resources", foreign_token),
     ]:
         with pytest.raises(bad_client.exceptions.InvalidInputException) as excinfo:
             getattr(bad_client, bad_call)(nextToken=bad_token)
