@@ -42,7 +42,7 @@ from bench_native_floor import VERSION as FLOOR_VERSION  # noqa: E402
 
 from pulumi_macie_provider import __version__  # noqa: E402
 from pulumi_macie_provider.hosts.plugin import package, write_tarball  # noqa: E402
-from pulumi_macie_provider.local.server import (  # noqa: E402
+from macie_local.server import (  # noqa: E402
     DEFAULT_ACCESS_KEY,
     DEFAULT_SECRET_KEY,
     LocalEndpoint,

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from pulumi_macie_provider.client import ClientSettings, make_client
-from pulumi_macie_provider.local.server import (
+from macie_local.server import (
     DEFAULT_ACCESS_KEY,
     DEFAULT_SECRET_KEY,
     LocalEndpoint,

@@ -40,9 +40,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pulumi_macie_provider.client import ClientSettings, make_client  # noqa: E402
-from pulumi_macie_provider.local.app import Faults  # noqa: E402
-from pulumi_macie_provider.local.backend import Account  # noqa: E402
-from pulumi_macie_provider.local.server import (  # noqa: E402
+from macie_local.app import Faults  # noqa: E402
+from macie_local.backend import Account  # noqa: E402
+from macie_local.server import (  # noqa: E402
     DEFAULT_ACCESS_KEY,
     DEFAULT_ACCOUNT,
     DEFAULT_SECRET_KEY,

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up everything the project needs, from a fresh clone, idempotently:
-#   - .venv: a virtual environment with the project (editable) and its test dependencies;
-#   - the Pulumi CLI at the version of the pinned `pulumi` Python package, with its Python language
+#   - .venv: a virtual environment with the project (editable, with macie-local's extra `local`) and its
+#     test dependencies, at the versions constraints.txt pins;
+#   - the Pulumi CLI at the version of `pulumi` in constraints.txt, with its Python language
 #     host and the dynamic-provider shim: one on PATH if its version matches; else built from the Go
 #     module proxy into .tools/pulumi/bin; else, with internet, the official installer;
 #   - Pulumi's YAML language host (built from the Go module proxy unless one is on PATH);
@@ -27,8 +28,10 @@ fail() { echo "setup: $*" >&2; exit 1; }
 
 command -v bc >/dev/null || bc() { python3 -c "import sys; print(eval(sys.stdin.read()))"; }
 
-PULUMI_VERSION=$(sed -n 's/.*"pulumi==\([0-9][0-9.]*\)".*/\1/p' "$ROOT/pyproject.toml" | head -n 1)
-[ -n "$PULUMI_VERSION" ] || fail "pyproject.toml does not pin pulumi==X.Y.Z"
+# The exact versions the project's own setup and tests use; pulumi's is the CLI's too.
+CONSTRAINTS="$ROOT/constraints.txt"
+PULUMI_VERSION=$(sed -n 's/^pulumi==\([0-9][0-9.]*\)[[:space:]]*$/\1/p' "$CONSTRAINTS" | head -n 1)
+[ -n "$PULUMI_VERSION" ] || fail "constraints.txt does not pin pulumi==X.Y.Z"
 WANT="v$PULUMI_VERSION"
 
 # -- Python virtual environment ------------------------------------------------------------------
@@ -40,9 +43,11 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import pip' 2>/dev/nu
   "$PYTHON" -m venv "$VENV"
 fi
 # Editable installs map the top-level packages found at install time: they are part of the stamp.
-STAMP=$( (cat "$ROOT/pyproject.toml"; ls "$ROOT/provider" "$ROOT/sdk/python") | sha256sum | cut -d' ' -f1)
+STAMP=$( (cat "$ROOT/pyproject.toml" "$CONSTRAINTS"; ls "$ROOT/provider" "$ROOT/local" "$ROOT/sdk/python") \
+  | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$VENV/.setup-stamp" 2>/dev/null)" != "$STAMP" ]; then
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT[test,bench]"
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -c "$CONSTRAINTS" \
+    -e "$ROOT[local,test,bench]"
   echo "$STAMP" > "$VENV/.setup-stamp"
 else
   echo "    up to date"

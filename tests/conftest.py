@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from pulumi_macie_provider.client import ClientSettings, make_client, make_session
-from pulumi_macie_provider.local.backend import Account
-from pulumi_macie_provider.local.server import (
+from macie_local.backend import Account
+from macie_local.server import (
     DEFAULT_ACCESS_KEY,
     DEFAULT_ACCOUNT,
     DEFAULT_SECRET_KEY,

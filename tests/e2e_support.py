@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from pulumi_macie_provider.client import ClientSettings, make_client
-from pulumi_macie_provider.local.server import (
+from macie_local.server import (
     DEFAULT_ACCESS_KEY,
     DEFAULT_ACCOUNT_ID,
     DEFAULT_SECRET_KEY,

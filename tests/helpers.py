@@ -12,7 +12,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from pulumi_macie_provider.local.server import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY
+from macie_local.server import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY
 
 
 def raw_request(

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from pulumi_macie_provider.local.server import LocalEndpoint
+from macie_local.server import LocalEndpoint
 
 from .e2e_support import calls, holdings
 from .pulumi_harness import PulumiError, PulumiStack

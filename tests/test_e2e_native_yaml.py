@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pulumi_macie_provider.local.server import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, LocalEndpoint
+from macie_local.server import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, LocalEndpoint
 
 from .conftest import FULL
 from .e2e_support import (

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pulumi_macie_provider.local.server import DEFAULT_SECRET_KEY, LocalEndpoint
+from macie_local.server import DEFAULT_SECRET_KEY, LocalEndpoint
 
 from .e2e_support import example_stack, holdings, unique_bucket
 

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from pulumi_macie_provider.client import ClientSettings, make_client
-from pulumi_macie_provider.local.app import Faults
-from pulumi_macie_provider.local.server import DEFAULT_ACCOUNT, LocalEndpoint
+from macie_local.app import Faults
+from macie_local.server import DEFAULT_ACCOUNT, LocalEndpoint
 
 from .conftest import DEFAULT_CREDENTIALS, FULL, OTHER, credentials_of
 
@@ -91,18 +91,23 @@ def test_pagination_member_accounts(macie: Any) -> None:
 
 
 def test_next_token_cannot_be_forged_or_moved(endpoint: LocalEndpoint, macie: Any, bucket: Callable[[], str]) -> None:
-    """A token works only for the account, member and list it came from; altered tokens are refused."""
+    """A token works only for the store, account, member and list it came from; altered tokens are refused."""
     name = bucket()
     associate(macie, name, ["a/", "b/", "c/"])
     token = macie.list_s3_resources(maxResults=1)["nextToken"]
     other = client(endpoint.url, account=OTHER)
-    body, _, mac = token.partition(".")
+    body, _, mac = token.rpartition(".")
+    with LocalEndpoint(accounts=[DEFAULT_ACCOUNT], buckets=[name]) as foreign_endpoint:
+        foreign = client(foreign_endpoint.url)
+        associate(foreign, name, ["a/", "b/"])
+        foreign_token = foreign.list_s3_resources(maxResults=1)["nextToken"]
     for bad_client, bad_call, bad_token in [
         (other, "list_s3_resources", token),
         (macie, "list_member_accounts", token),
         (macie, "list_s3_resources", body[:-2] + "xx." + mac),
         (macie, "list_s3_resources", body + "." + "0" * len(mac)),
         (macie, "list_s3_resources", "garbage"),
+        (macie, "list_s3_resources", foreign_token),
     ]:
         with pytest.raises(bad_client.exceptions.InvalidInputException) as excinfo:
             getattr(bad_client, bad_call)(nextToken=bad_token)
@@ -225,7 +230,7 @@ def test_request_log_one_line_each() -> None:
 
 def _start_command(args: list[str], module: bool = False) -> tuple[subprocess.Popen[str], str]:
     command = (
-        [sys.executable, "-m", "pulumi_macie_provider.local"]
+        [sys.executable, "-m", "macie_local"]
         if module
         else [os.path.join(os.path.dirname(sys.executable), "macie-local")]
     )
@@ -292,7 +297,7 @@ def test_command_sigkill_keeps_acknowledged_writes(tmp_path: Any) -> None:
 def test_command_rejects_bad_account_spec() -> None:
     """A malformed --account is refused with a message naming the form."""
     result = subprocess.run(
-        [sys.executable, "-m", "pulumi_macie_provider.local", "--account", "AK:SK:123"],
+        [sys.executable, "-m", "macie_local", "--account", "AK:SK:123"],
         capture_output=True,
         text=True,
         timeout=60,

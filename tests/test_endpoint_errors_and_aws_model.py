@@ -15,9 +15,9 @@ import botocore.session
 import pytest
 
 from pulumi_macie_provider.client import DATA_PATH
-from pulumi_macie_provider.client.validation import service_model
-from pulumi_macie_provider.local import exceptions
-from pulumi_macie_provider.local.server import LocalEndpoint
+from macie_local.validation import service_model
+from macie_local import exceptions
+from macie_local.server import LocalEndpoint
 
 from .conftest import DEFAULT_CREDENTIALS, FULL
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pulumi_macie_provider.local.server import LocalEndpoint
+from macie_local.server import LocalEndpoint
 
 from .helpers import raw_request
 

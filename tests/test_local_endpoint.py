@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from pulumi_macie_provider.local.server import DEFAULT_ACCOUNT_ID
+from macie_local.server import DEFAULT_ACCOUNT_ID
 
 from .conftest import DISABLED, FULL, MEMBER, NONE, OTHER
 from .helpers import raw_request
@@ -95,7 +95,7 @@ def test_member_account_with_s3_resources_cannot_leave(macie: Any, bucket: Calla
 
 def test_member_account_limit(client_for: Callable[..., Any], endpoint: Any) -> None:
     """Past the configured member limit, AssociateMemberAccount is LimitExceededException."""
-    from pulumi_macie_provider.local.backend import Limits
+    from macie_local.backend import Limits
 
     endpoint.macie.backend.limits = Limits(max_members=2)
     macie = client_for()
@@ -267,7 +267,7 @@ def test_s3_resource_update_unknown_fails_per_item(macie: Any, bucket: Callable[
 
 def test_s3_resource_limit_rejects_whole_request(macie: Any, endpoint: Any, bucket: Callable[[], str]) -> None:
     """A request that would pass the S3 resource limit is LimitExceededException and writes nothing."""
-    from pulumi_macie_provider.local.backend import Limits
+    from macie_local.backend import Limits
 
     endpoint.macie.backend.limits = Limits(max_s3_resources=2)
     name = bucket()

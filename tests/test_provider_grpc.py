@@ -18,8 +18,8 @@ from pulumi.runtime.proto import provider_pb2
 from pulumi.runtime.rpc import UNKNOWN
 
 from pulumi_macie_provider import __version__
-from pulumi_macie_provider.local.app import Faults
-from pulumi_macie_provider.local.server import DEFAULT_ACCOUNT, LocalEndpoint
+from macie_local.app import Faults
+from macie_local.server import DEFAULT_ACCOUNT, LocalEndpoint
 
 from .conftest import DEFAULT_CREDENTIALS
 from .grpc_hosts import Host, plain, struct

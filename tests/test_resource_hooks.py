@@ -19,8 +19,8 @@ from pulumi.runtime.rpc import UNKNOWN
 from pulumi_macie_provider.client import ClientSettings, make_client
 from pulumi_macie_provider.client.deadline import time_limit
 from pulumi_macie_provider.errors import FailedItemError, InputError, MacieApiError
-from pulumi_macie_provider.local.app import Faults
-from pulumi_macie_provider.local.server import DEFAULT_ACCOUNT, LocalEndpoint
+from macie_local.app import Faults
+from macie_local.server import DEFAULT_ACCOUNT, LocalEndpoint
 from pulumi_macie_provider.resources.base import Hooks
 from pulumi_macie_provider.resources.member_account import MemberAccountHooks
 from pulumi_macie_provider.resources.s3_resource import (

@@ -14,7 +14,7 @@ import pulumi
 import pytest
 
 from codegen import generate, python_dynamic
-from pulumi_macie_provider.client.validation import service_model
+from macie_local.validation import service_model
 from pulumi_macie_provider.resources.registry import BY_TOKEN
 
 from .pulumi_harness import ROOT, pulumi_binary

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from pulumi_macie_provider.client import ClientSettings, make_client
-from pulumi_macie_provider.client.validation import check, service_model
+from macie_local.validation import check, service_model
 
 # From the API reference: operation -> (input members {name: (shape, required)}, output members, errors)
 OPERATIONS: dict[str, tuple[dict[str, tuple[str, bool]], set[str], set[str]]] = {

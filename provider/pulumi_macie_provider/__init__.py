@@ -3,9 +3,10 @@
 Subpackages:
 
 - ``client``: the botocore service model for ``macie`` (API 2017-12-19) and the one client factory.
-- ``local``: ``macie-local``, a local Macie Classic endpoint (with S3 served by moto) on one port.
 - ``resources``: the hook logic of the ``MacieMemberAccount`` and ``MacieS3Resource`` resources.
 - ``hosts``: the two hosts of those hooks, the Python dynamic provider and the native plugin.
+
+``macie-local``, the local Macie Classic endpoint, is a package of its own, ``macie_local``.
 
 The package's version has one source, ``pyproject.toml``; everything else (the plugin, the schema it
 serves, the SDKs) takes it from the installed distribution's metadata.

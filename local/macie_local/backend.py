@@ -7,13 +7,12 @@ README's ``macie-local`` section; each one is tested.
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import hmac
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from itsdangerous import BadData, URLSafeSerializer
 
 from .exceptions import AccessDeniedException, InvalidInputException, LimitExceededException
 from .store import Store
@@ -46,6 +45,11 @@ class Limits:
     max_members: int = 1000
     max_s3_resources: int = 10000
 
+    def __post_init__(self) -> None:
+        for name in ("max_members", "max_s3_resources"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be 0 or more, not {getattr(self, name)}")
+
 
 @dataclass(frozen=True)
 class Caller:
@@ -76,6 +80,10 @@ class Backend:
         self.store = store
         self.bucket_exists = bucket_exists
         self.limits = limits or Limits()
+        # Pagination tokens: opaque, signed with the store's own secret (so they survive restarts).
+        self._tokens = URLSafeSerializer(
+            store.token_secret, salt="macie-local.nextToken", signer_kwargs={"digest_method": hashlib.sha256}
+        )
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -111,25 +119,19 @@ class Backend:
         return member
 
     def _token(self, kind: str, caller: Caller, owner: str, after: int) -> str:
-        payload = json.dumps([kind, caller.region, caller.master, owner, after], separators=(",", ":"))
-        body = base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
-        mac = hmac.new(self.store.token_secret, body.encode(), hashlib.sha256).hexdigest()[:32]
-        return f"{body}.{mac}"
+        return self._tokens.dumps([kind, caller.region, caller.master, owner, after])
 
     def _after(self, token: str | None, kind: str, caller: Caller, owner: str) -> int:
+        """The row ID a ``nextToken`` continues after (-1 without one); a token that is not this
+        store's, or came from another list, account or member, is refused."""
         if token is None:
             return -1
-        body, _, mac = token.partition(".")
-        expected = hmac.new(self.store.token_secret, body.encode(), hashlib.sha256).hexdigest()[:32]
         try:
-            if not hmac.compare_digest(mac, expected):
+            k, region, master, who, after = self._tokens.loads(token)
+            if [k, region, master, who] != [kind, caller.region, caller.master, owner] or type(after) is not int:
                 raise ValueError
-            decoded = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
-            k, region, master, who, after = decoded
-            if [k, region, master, who] != [kind, caller.region, caller.master, owner]:
-                raise ValueError
-            return int(after)
-        except (ValueError, TypeError):
+            return after
+        except (BadData, ValueError, TypeError):
             raise InvalidInputException(
                 "The request was rejected. The nextToken is not valid for this request.",
                 errorCode="Token",

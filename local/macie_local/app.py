@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import random
-import socket
 import sys
 import threading
 import time
@@ -18,10 +17,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..client.validation import check
+from .validation import check
 from . import auth
 from .backend import Account, Backend
-from .http import SOCKET_KEY
+from .http import DROP_KEY, MAX_BODY_BYTES
 from .exceptions import (
     InternalException,
     InvalidAction,
@@ -36,8 +35,6 @@ from .exceptions import (
 
 TARGET_PREFIX = "MacieService."
 JSON_CONTENT_TYPE = "application/x-amz-json-1.1"
-#: Largest request body accepted (a full request of 10,000-character prefixes fits many times over).
-MAX_BODY_BYTES = 16 * 1024 * 1024
 
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -100,12 +97,9 @@ class MacieApp:
         roll = self._roll()
         if roll < faults.drop_rate:
             self._count("fault.drop")
-            sock = environ.get(SOCKET_KEY)
-            if sock is not None:
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
+            drop = environ.get(DROP_KEY)
+            if drop is not None:
+                drop()
             raise _Dropped()
         roll -= faults.drop_rate
         if roll < faults.throttle_rate:

@@ -43,6 +43,10 @@ CREATE INDEX IF NOT EXISTS s3_by_owner ON s3_resources (region, master, member, 
 """
 
 
+class StateError(Exception):
+    """The state file cannot be opened or is not this endpoint's SQLite database."""
+
+
 def default_state_path() -> str:
     """``$XDG_DATA_HOME/macie-local/state.sqlite3`` (``~/.local/share`` when unset)."""
     base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
@@ -53,11 +57,19 @@ class Store:
     """A SQLite database shared by the server's threads; ``transaction()`` serialises writers."""
 
     def __init__(self, path: str) -> None:
-        if path != ":memory:":
-            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         self.path = path
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        try:
+            if path != ":memory:":
+                os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+            self._open()
+        except (OSError, ValueError, sqlite3.Error) as error:
+            if hasattr(self, "_db"):
+                self._db.close()
+            raise StateError(str(error)) from error
+
+    def _open(self) -> None:
         self._db.execute("PRAGMA journal_mode=WAL")
         # NORMAL in WAL mode: a committed transaction survives the process being killed.
         self._db.execute("PRAGMA synchronous=NORMAL")

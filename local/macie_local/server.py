@@ -12,18 +12,19 @@ On start it prints one line, ``macie-local listening on http://HOST:PORT``.
 from __future__ import annotations
 
 import argparse
+import math
+import re
 import signal
 import sys
 import threading
-from functools import lru_cache
 from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 from types import FrameType
-
 
 from .app import EndpointApp, Faults, MacieApp
 from .http import WSGIServer
 from .backend import Account, Backend, Limits
-from .store import Store, default_state_path
+from .store import StateError, Store, default_state_path
 
 #: The default master account (AWS's documented example key pair) used by the demo, examples, tests.
 DEFAULT_ACCESS_KEY = "AKIAIOSFODNN7EXAMPLE"
@@ -46,10 +47,69 @@ def parse_account(spec: str) -> Account:
 
 
 def _rate(text: str) -> float:
-    value = float(text)
+    """A probability: a number from 0 to 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
     if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"{text} is not a probability from 0 to 1")
+        raise argparse.ArgumentTypeError(f"{text!r} is not a probability from 0 to 1")
     return value
+
+
+def _whole(low: int, high: int | None = None, note: str = "") -> Callable[[str], int]:
+    """A whole number from ``low`` (to ``high``)."""
+    rule = f"a whole number from {low}" + (f" to {high}" if high is not None else "") + note
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {rule}") from None
+        if value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"{text!r} is not {rule}")
+        return value
+
+    return parse
+
+
+def _milliseconds(text: str) -> float:
+    """A duration in milliseconds: a finite number, 0 or more."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of milliseconds, 0 or more")
+    return value
+
+
+def _host(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the address to listen on must not be empty (127.0.0.1 listens locally)")
+    return text
+
+
+#: S3's rules for bucket names, as far as the name alone tells.
+BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+
+
+def _bucket(text: str) -> str:
+    if not BUCKET_NAME.fullmatch(text) or ".." in text:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens, "
+            "beginning and ending with a letter or digit"
+        )
+    return text
+
+
+REGION_NAME = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]+")
+
+
+def _region(text: str) -> str:
+    if not REGION_NAME.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not an AWS region name such as us-east-1")
+    return text
 
 
 @lru_cache(maxsize=1)
@@ -91,11 +151,15 @@ class LocalEndpoint:
         log: Callable[[str], None] | None = None,
     ) -> None:
         self.store = Store(state)
-        for name in buckets:
-            create_bucket(name, accounts[0].account_id if accounts else DEFAULT_ACCOUNT_ID)
-        backend = Backend(self.store, bucket_exists, limits)
-        self.macie = MacieApp(backend, accounts, regions, faults, log)
-        self.server = WSGIServer(host, port, EndpointApp(self.macie, _s3_app()))
+        try:
+            for name in buckets:
+                create_bucket(name, accounts[0].account_id if accounts else DEFAULT_ACCOUNT_ID)
+            backend = Backend(self.store, bucket_exists, limits)
+            self.macie = MacieApp(backend, accounts, regions, faults, log)
+            self.server = WSGIServer(host, port, EndpointApp(self.macie, _s3_app()))
+        except BaseException:
+            self.store.close()
+            raise
         self.host = host
         self.port = self.server.server_port
         self._thread: threading.Thread | None = None
@@ -107,9 +171,7 @@ class LocalEndpoint:
 
     def start(self) -> LocalEndpoint:
         """Serve in a background thread."""
-        self._thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, name="macie-local", daemon=True
-        )
+        self._thread = threading.Thread(target=self.server.serve_forever, name="macie-local", daemon=True)
         self._thread.start()
         return self
 
@@ -133,8 +195,13 @@ def build_parser() -> argparse.ArgumentParser:
         prog="macie-local",
         description="A local Amazon Macie Classic endpoint (with S3 served by moto) on one port.",
     )
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=0, help="port; 0 picks a free one (default 0)")
+    parser.add_argument("--host", type=_host, default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument(
+        "--port",
+        type=_whole(0, 65535, " (0 picks a free port)"),
+        default=0,
+        help="port; 0 picks a free one (default 0)",
+    )
     parser.add_argument(
         "--state",
         default=None,
@@ -149,42 +216,67 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"an account and its key pair; repeatable (default {DEFAULT_ACCESS_KEY}:<example secret>:"
         f"{DEFAULT_ACCOUNT_ID})",
     )
-    parser.add_argument("--bucket", action="append", default=[], help="create this S3 bucket at start")
     parser.add_argument(
-        "--region", action="append", default=[], help="a region to serve; repeatable (default us-east-1, us-west-2)"
+        "--bucket", action="append", type=_bucket, default=[], help="create this S3 bucket at start; repeatable"
     )
-    parser.add_argument("--max-members", type=int, default=Limits.max_members, help="member accounts per master")
     parser.add_argument(
-        "--max-s3-resources", type=int, default=Limits.max_s3_resources, help="S3 resources per account"
+        "--region",
+        action="append",
+        type=_region,
+        default=[],
+        help="a region to serve; repeatable (default us-east-1, us-west-2)",
+    )
+    parser.add_argument("--max-members", type=_whole(0), default=Limits.max_members, help="member accounts per master")
+    parser.add_argument(
+        "--max-s3-resources", type=_whole(0), default=Limits.max_s3_resources, help="S3 resources per account"
     )
     parser.add_argument("--throttle-rate", type=_rate, default=0.0, help="share of requests throttled")
     parser.add_argument("--error-rate", type=_rate, default=0.0, help="share of requests failing with 5xx")
-    parser.add_argument("--latency-ms", type=float, default=0.0, help="latency added to every request")
+    parser.add_argument("--latency-ms", type=_milliseconds, default=0.0, help="latency added to every request")
     parser.add_argument("--drop-rate", type=_rate, default=0.0, help="share of connections dropped unanswered")
-    parser.add_argument("--seed", type=int, default=None, help="seed for the fault injection")
+    parser.add_argument("--seed", type=_whole(0), default=None, help="seed for the fault injection")
     parser.add_argument("--quiet", action="store_true", help="do not log one line per request")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    keys = [account.access_key for account in args.account]
+    repeated = sorted({key for key in keys if keys.count(key) > 1})
+    if repeated:
+        parser.error(f"argument --account: access key {repeated[0]} is given more than once; each key is one account")
+    rates = args.throttle_rate + args.error_rate + args.drop_rate
+    if rates > 1.0:
+        parser.error(
+            f"arguments --throttle-rate, --error-rate, --drop-rate: they add up to {rates:g}; "
+            "together they must be at most 1"
+        )
+    if args.state is not None and not args.state.strip():
+        parser.error("argument --state: must be a file path or :memory:")
+    state = args.state or default_state_path()
     lock = threading.Lock()
 
     def log(line: str) -> None:
         with lock:
             print(line, file=sys.stderr, flush=True)
 
-    endpoint = LocalEndpoint(
-        host=args.host,
-        port=args.port,
-        state=args.state or default_state_path(),
-        accounts=args.account or [DEFAULT_ACCOUNT],
-        regions=tuple(args.region) or DEFAULT_REGIONS,
-        limits=Limits(max_members=args.max_members, max_s3_resources=args.max_s3_resources),
-        faults=Faults(args.throttle_rate, args.error_rate, args.latency_ms, args.drop_rate, args.seed),
-        buckets=args.bucket,
-        log=None if args.quiet else log,
-    )
+    try:
+        endpoint = LocalEndpoint(
+            host=args.host,
+            port=args.port,
+            state=state,
+            accounts=args.account or [DEFAULT_ACCOUNT],
+            regions=tuple(dict.fromkeys(args.region)) or DEFAULT_REGIONS,
+            limits=Limits(max_members=args.max_members, max_s3_resources=args.max_s3_resources),
+            faults=Faults(args.throttle_rate, args.error_rate, args.latency_ms, args.drop_rate, args.seed),
+            buckets=args.bucket,
+            log=None if args.quiet else log,
+        )
+    except StateError as error:
+        parser.error(f"argument --state: cannot keep the state in {state!r}: {error}")
+    except OSError as error:
+        parser.error(f"arguments --host, --port: cannot listen on {args.host}:{args.port}: {error}")
 
     def stop(signum: int, frame: FrameType | None) -> None:
         threading.Thread(target=endpoint.server.shutdown, daemon=True).start()

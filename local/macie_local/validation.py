@@ -2,8 +2,8 @@
 
 botocore's own validator checks required members and types but not maximum lengths, patterns or
 enums; the real service checked all of them. ``check`` walks the input shape of an operation and
-returns the first broken rule, with the path of the field, so a server can answer it and a client can
-refuse it before sending.
+returns the first broken rule, with the path of the field, so the endpoint can answer it. The model is
+the one the provider's client ships (``pulumi_macie_provider.client.DATA_PATH``), read, not copied.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 import botocore.loaders
 from botocore.model import ServiceModel, Shape
 
-from . import DATA_PATH
+from pulumi_macie_provider.client import DATA_PATH
 
 #: Smallest ``maxResults`` the endpoint accepts: the model states only the maximum (250).
 MIN_MAX_RESULTS = 1
