@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-from pulumi_macie_provider.local.server import LocalEndpoint, create_bucket
+from macie_local.server import LocalEndpoint, create_bucket
 
 from .e2e_support import MASTER, holdings, native_plugin_tarball, program_stack, unique_bucket
 from .pulumi_harness import PulumiStack

@@ -11,16 +11,15 @@ from typing import Any
 import dill
 import pytest
 from botocore.exceptions import ConnectionClosedError
+from macie_local.app import Faults
+from macie_local.server import DEFAULT_ACCOUNT, LocalEndpoint
 from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime.rpc import UNKNOWN
-
 from pulumi_macie_provider.client import ClientSettings, make_client
 from pulumi_macie_provider.client.deadline import time_limit
 from pulumi_macie_provider.errors import FailedItemError, InputError, MacieApiError
-from macie_local.app import Faults
-from macie_local.server import DEFAULT_ACCOUNT, LocalEndpoint
 from pulumi_macie_provider.resources.base import Hooks
 from pulumi_macie_provider.resources.member_account import MemberAccountHooks
 from pulumi_macie_provider.resources.s3_resource import (
@@ -496,7 +495,7 @@ def test_s3_resource_moving_to_or_from_the_master_scope_deletes_first(
 def test_limit_exceeded_is_not_retried(client_for: Callable[..., Any], bucket: Callable[[], str]) -> None:
     """Past the account's S3-resource limit the create fails at once, naming the limit and what to do;
     botocore's standard mode would retry LimitExceededException as throttling."""
-    from pulumi_macie_provider.local.backend import Limits
+    from macie_local.backend import Limits
 
     with LocalEndpoint(accounts=[DEFAULT_ACCOUNT], limits=Limits(max_members=1, max_s3_resources=1)) as limited:
         settings = ClientSettings(region="us-east-1", endpoint_url=limited.url, max_attempts=8)
