@@ -14,12 +14,12 @@ from typing import Any
 import grpc
 import pytest
 from google.protobuf import empty_pb2
+from macie_local.app import Faults
+from macie_local.backend import Limits
+from macie_local.server import DEFAULT_ACCOUNT, LocalEndpoint
 from pulumi.runtime.proto import provider_pb2
 from pulumi.runtime.rpc import UNKNOWN
-
 from pulumi_macie_provider import __version__
-from macie_local.app import Faults
-from macie_local.server import DEFAULT_ACCOUNT, LocalEndpoint
 
 from .conftest import DEFAULT_CREDENTIALS
 from .grpc_hosts import Host, plain, struct
@@ -131,6 +131,27 @@ def test_create_failure_is_one_line_with_aws_error(host: Host) -> None:
         "The request was rejected. The S3 bucket missing-bucket-xyz does not exist."
     )
     assert DEFAULT_CREDENTIALS["aws_secret_access_key"] not in excinfo.value.details()
+
+
+@pytest.mark.parametrize("kind", ["dynamic", "native"])
+def test_limit_exceeded_fails_at_once_over_grpc(kind: str) -> None:
+    """Past Macie's S3-resource limit a create fails with one attempt, naming the limit and what to do,
+    instead of being retried as throttling for the whole retry budget."""
+    with LocalEndpoint(accounts=[DEFAULT_ACCOUNT], limits=Limits(max_s3_resources=1), buckets=["a-1", "a-2"]) as ep:
+        running = Host.start(kind)
+        try:
+            running.configure({"endpointUrl": ep.url, "region": "us-east-1", "maxAttempts": 8})
+            running.create("MacieS3Resource", {"bucketName": "a-1"})
+            with pytest.raises(grpc.RpcError) as excinfo:
+                running.create("MacieS3Resource", {"bucketName": "a-2"})
+        finally:
+            running.stop()
+        sent = sum(v for k, v in ep.macie.counters.items() if k.startswith("AssociateS3Resources."))
+    assert sent == 2
+    last = excinfo.value.details().strip().splitlines()[-1]
+    assert "AssociateS3Resources for MacieS3Resource a-2 failed: LimitExceededException:" in last
+    assert "(resourceType S3Resource): a limit of Macie, not throttling, so it is not retried" in last
+    assert "attempts" not in last
 
 
 def test_bad_config_fails_before_any_call(endpoint: LocalEndpoint) -> None:
