@@ -1,10 +1,12 @@
 """Load macie-local and, in the same run, moto's own server with comparable JSON calls.
 
-    python scripts/load.py [--clients 4] [--requests 400] [--json FILE]
+    python scripts/load.py [--clients 4] [--requests 400] [--json FILE] [--macie-local COMMAND]
 
 Each server runs in its own process on 127.0.0.1; each client is its own process with a boto3 client
 (keep-alive, no retries). Per server and action it prints requests/s and p50/p99 latency, then the
-ratio of macie-local's throughput to moto's. The pairs compared:
+ratio of macie-local's throughput to moto's. ``--macie-local`` starts another build of the endpoint
+(for instance ``"python -m macie_local"`` with another ``PYTHONPATH``), to compare two versions of it.
+The pairs compared:
 
     read:  Macie Classic ListMemberAccounts   vs  moto macie2 ListMembers
     write: Macie Classic AssociateMemberAccount vs  moto macie2 CreateInvitations (one account each)
@@ -16,6 +18,7 @@ import argparse
 import json
 import multiprocessing
 import os
+import shlex
 import socket
 import statistics
 import subprocess
@@ -114,11 +117,11 @@ def run_phase(kind: str, url: str, action: str, clients: int, requests: int) -> 
     }
 
 
-def start_servers(tmp: str) -> tuple[dict[str, str], list[subprocess.Popen[bytes]]]:
+def start_servers(tmp: str, command: list[str]) -> tuple[dict[str, str], list[subprocess.Popen[bytes]]]:
     macie_port, moto_port = free_port(), free_port()
     macie = subprocess.Popen(
         [
-            os.path.join(BIN, "macie-local"),
+            *command,
             "--port",
             str(macie_port),
             "--quiet",
@@ -145,9 +148,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--requests", type=int, default=400, help="requests per server and action")
     parser.add_argument("--json", default=None, help="write the results here")
+    parser.add_argument(
+        "--macie-local",
+        default=os.path.join(BIN, "macie-local"),
+        help="the command that starts the endpoint (default: this environment's macie-local)",
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        urls, processes = start_servers(tmp)
+        urls, processes = start_servers(tmp, shlex.split(args.macie_local))
         try:
             client("moto", urls["moto"]).enable_macie()
             rows = []
