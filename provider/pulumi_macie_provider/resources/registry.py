@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..dynamic_entry import MacieMemberAccountProvider, MacieS3ResourceProvider
 from ..errors import MacieError
 from ..hosts.dynamic import DynamicProvider
 from .base import Hooks
-from .member_account import MacieMemberAccountProvider, MemberAccountHooks
-from .s3_resource import MacieS3ResourceProvider, S3ResourceHooks
+from .member_account import MemberAccountHooks
+from .s3_resource import S3ResourceHooks
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ if sys.version_info >= (3, 11):
     from typing import NotRequired, TypedDict, TypeAlias
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
-from pulumi_macie_provider.resources.member_account import MacieMemberAccountProvider
+from pulumi_macie_provider.dynamic_entry import MacieMemberAccountProvider
 from . import _utilities
 from . import outputs
 from ._enums import *

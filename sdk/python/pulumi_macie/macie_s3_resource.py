@@ -12,7 +12,7 @@ if sys.version_info >= (3, 11):
     from typing import NotRequired, TypedDict, TypeAlias
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
-from pulumi_macie_provider.resources.s3_resource import MacieS3ResourceProvider
+from pulumi_macie_provider.dynamic_entry import MacieS3ResourceProvider
 from . import _utilities
 from . import outputs
 from ._enums import *
