@@ -42,11 +42,19 @@ FENCE = re.compile(r"^```([A-Za-z0-9_+-]*)[^\n]*\n.*?^```[ \t]*\n?", re.DOTALL |
 
 
 def dynamic_provider(token: str) -> tuple[str, str]:
-    """(module, class) of the dynamic provider that the SDK binds the resource ``token`` to."""
+    """(module, class) of the dynamic provider that the SDK binds the resource ``token`` to: a class of
+    the provider's stable entry point, ``pulumi_macie_provider.dynamic_entry``."""
     from pulumi_macie_provider.resources.registry import BY_TOKEN
 
     provider = BY_TOKEN[token].dynamic_provider
     return provider.__module__, provider.__name__
+
+
+def dynamic_types() -> tuple[str, str]:
+    """(module of each resource's own type, the legacy shared type that the resources alias)."""
+    from pulumi_macie_provider.hosts.dynamic import LEGACY_TYPE, TYPE_MODULE
+
+    return TYPE_MODULE, LEGACY_TYPE
 
 
 def snake(name: str) -> str:
@@ -262,6 +270,7 @@ class Generator:
         res = self.resources[token]
         name = short(token)
         module, provider_cls = dynamic_provider(token)
+        type_module, legacy_type = dynamic_types()
         inputs = res["inputProperties"]
         args = self.input_class(
             f"{name}Args",
@@ -289,6 +298,8 @@ class Generator:
             name=name,
             provider_module=module,
             provider_class=provider_cls,
+            type_module=type_module,
+            legacy_type=legacy_type,
             args=args,
             names=self.names_of(res),
             description=for_python(res.get("description", name), self.native_package),

@@ -1,4 +1,4 @@
-"""Upgrades of the dynamic provider, without the CLI: the one stable entry point
+"""Upgrades of the dynamic provider, without the CLI: each resource's own type, the one stable entry point
 that stacks record (``pulumi_macie_provider.dynamic_entry``), and the update that records it in place of
 a provider an older version recorded, calling nothing in Macie.
 """
@@ -12,12 +12,18 @@ from typing import Any
 
 import pulumi
 import pytest
+from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime.proto import provider_pb2
 from pulumi.runtime.rpc import unwrap_rpc_secret
 
 from macie_local.server import LocalEndpoint
 from pulumi_macie import MacieMemberAccount, MacieS3Resource
+from pulumi_macie_provider.client import ClientSettings
+from pulumi_macie_provider.hosts.dynamic import LEGACY_TYPE, is_dynamic_type
+from pulumi_macie_provider.importer import import_entry, pending_creates
+from pulumi_macie_provider.resources.registry import BY_NAME
 
+from .conftest import NONE
 from .e2e_support import WRITE_ACTIONS, calls
 from .grpc_hosts import Host, plain, struct
 
@@ -46,8 +52,9 @@ class _Recorder(pulumi.runtime.Mocks):
         return {}, []
 
 
-def test_sdk_pickles_only_the_entry_point() -> None:
-    """The provider each SDK resource pickles into ``__provider`` names only the stable entry point's class."""
+def test_sdk_registers_own_types_and_pickles_only_the_entry_point() -> None:
+    """Each SDK resource registers its own type, and the provider it pickles into ``__provider`` names
+    only the stable entry point's class."""
     recorder = _Recorder()
     pulumi.runtime.set_mocks(recorder, preview=False)
 
@@ -60,7 +67,49 @@ def test_sdk_pickles_only_the_entry_point() -> None:
     program()
     for name, kind in (("audit", "MacieMemberAccount"), ("logs", "MacieS3Resource")):
         registered = recorder.registered[name]
+        assert registered.typ == f"pulumi-python:dynamic/macie:{kind}"
         assert named_in(unwrap_rpc_secret(registered.inputs["__provider"])) == [ENTRY, f"{kind}Provider"]
+
+
+def test_dynamic_types_known_old_and_new() -> None:
+    """The importer and the recovery know both the legacy shared type and each resource's own."""
+    assert is_dynamic_type(LEGACY_TYPE)
+    assert is_dynamic_type("pulumi-python:dynamic/macie:MacieS3Resource")
+    assert not is_dynamic_type("pulumi-python:dynamic/other:Thing")
+    assert not is_dynamic_type("macie:index:MacieS3Resource")
+
+
+def test_pending_create_of_an_own_type_is_recovered() -> None:
+    """A create left pending with a resource's own type is found, as one of the legacy type was."""
+    provider = serialize_provider(BY_NAME["MacieS3Resource"].dynamic_provider())
+    deployment = {
+        "resources": [{"urn": "urn:pulumi:dev::p::pulumi:pulumi:Stack::p-dev", "type": "pulumi:pulumi:Stack"}],
+        "pending_operations": [
+            {
+                "type": "creating",
+                "resource": {
+                    "urn": "urn:pulumi:dev::p::pulumi-python:dynamic/macie:MacieS3Resource::logs",
+                    "type": "pulumi-python:dynamic/macie:MacieS3Resource",
+                    "inputs": {"bucketName": "b", "prefix": "x/", "__provider": provider},
+                    "parent": "urn:pulumi:dev::p::pulumi:pulumi:Stack::p-dev",
+                },
+            }
+        ],
+    }
+    (found,) = pending_creates(deployment, ClientSettings(region="us-east-1"))
+    assert (found.kind, found.name, found.id) == ("MacieS3Resource", "logs", "b/x/")
+
+
+def test_importer_writes_each_resource_its_own_type(
+    endpoint: LocalEndpoint, macie: Any, bucket: Callable[[], str]
+) -> None:
+    """``pulumi-macie-import`` writes the resource's own type and the entry point's provider."""
+    name = bucket()
+    macie.associate_s3_resources(s3Resources=[{"bucketName": name, "classificationType": NONE}])
+    settings = ClientSettings(region="us-east-1", endpoint_url=endpoint.url)
+    entry = import_entry("MacieS3Resource", "logs", name, settings, client=macie)
+    assert entry["type"] == "pulumi-python:dynamic/macie:MacieS3Resource"
+    assert named_in(entry["inputs"]["__provider"]) == [ENTRY, "MacieS3ResourceProvider"]
 
 
 # -- the dynamic host, driven over gRPC as the engine drives it ---------------------------------

@@ -5,8 +5,10 @@ instance that would be serialised into the stack's state (the engine pickles the
 into every resource). Settings come from the stack config handed to ``configure`` and the AWS
 environment, inside the provider process.
 
-The pickled provider is a reference to a class of ``pulumi_macie_provider.dynamic_entry``, the one
-module path stacks may name; see there.
+Each resource registers its own type, ``pulumi-python:dynamic/macie:<Name>`` (``dynamic_type``); stacks
+made when every dynamic resource was ``pulumi-python:dynamic:Resource`` (``LEGACY_TYPE``) upgrade in place
+through the SDK's alias. The pickled provider is a reference to a class of
+``pulumi_macie_provider.dynamic_entry``, the one module path stacks may name; see there.
 """
 
 from __future__ import annotations
@@ -32,6 +34,10 @@ from ..errors import ConfigurationError
 from ..resources.base import Hooks
 from ..resources.context import settings_from_config
 
+#: The type every dynamic resource registered before each had its own; the SDK aliases it.
+LEGACY_TYPE = "pulumi-python:dynamic:Resource"
+#: The module of the resources' own types.
+TYPE_MODULE = "macie"
 #: Where the dynamic runtime keeps the pickled provider, in inputs and outputs.
 PROVIDER_KEY = "__provider"
 #: The output in which a dynamic resource records where it lives: the region and the endpoint (without
@@ -51,6 +57,16 @@ def location(settings: ClientSettings) -> dict[str, str]:
             netloc = f"[{parts.hostname}]" + (f":{parts.port}" if parts.port else "")
         endpoint = urlunsplit((parts.scheme, netloc, parts.path, "", ""))
     return {"region": settings.region or "", "endpointUrl": endpoint}
+
+
+def dynamic_type(name: str) -> str:
+    """The type a dynamic resource registers: ``pulumi-python:dynamic/macie:MacieS3Resource``."""
+    return f"pulumi-python:dynamic/{TYPE_MODULE}:{name}"
+
+
+def is_dynamic_type(type_: str) -> bool:
+    """True for the type of one of our dynamic resources, today's or the legacy shared one."""
+    return type_ == LEGACY_TYPE or type_.startswith(f"pulumi-python:dynamic/{TYPE_MODULE}:")
 
 
 class DynamicProvider(ResourceProvider):
