@@ -175,7 +175,47 @@ class Generator:
             resources[token] = {k: spec(v, k in required) for k, v in res["inputProperties"].items()}
         config = {k: spec(v, False) for k, v in self.schema.get("config", {}).get("variables", {}).items()}
         body = pprint.pformat({"resources": resources, "config": config}, width=110, sort_dicts=True)
-        return self.render("_schema.py.j2", body=body)
+        # Keyword order is the order jsonschema reports in: unknown properties, missing ones, then each
+        # property's own rules.
+        json_schemas = pprint.pformat(self.json_schemas(), width=110, sort_dicts=False)
+        return self.render("_schema.py.j2", body=body, json_schemas=json_schemas)
+
+    def json_schemas(self) -> dict[str, Any]:
+        """The JSON Schema (draft 2020-12) of each resource's inputs and of the provider config: the
+        constraints of schema.json, which ``resources/validation.py`` checks with ``jsonschema``. A
+        resource's inputs may also carry the engine's and the dynamic provider's own ``__`` keys."""
+
+        def constraints(prop: dict[str, Any]) -> dict[str, Any]:
+            target = self.ref(prop)
+            if target is not None and target.get("enum"):
+                out: dict[str, Any] = {"type": "string", "enum": [e["value"] for e in target["enum"]]}
+            elif target is not None:
+                out = obj(target["properties"], target.get("required", []))
+            else:
+                out = {"type": prop["type"]}
+            for key in ("minLength", "maxLength", "pattern", "minimum", "maximum"):
+                if key in prop:
+                    out[key] = prop[key]
+            return out
+
+        def obj(props: dict[str, Any], required: list[str], internal: bool = False) -> dict[str, Any]:
+            out: dict[str, Any] = {"type": "object"}
+            if internal:
+                out["patternProperties"] = {"^__": {}}
+            out["additionalProperties"] = False
+            if required:
+                out["required"] = list(required)
+            out["properties"] = {k: constraints(v) for k, v in props.items()}
+            return out
+
+        draft = {"$schema": "https://json-schema.org/draft/2020-12/schema"}
+        resources = {
+            token: {**draft, **obj(res["inputProperties"], res.get("requiredInputs", []), internal=True)}
+            for token, res in sorted(self.resources.items())
+        }
+        config_props = self.schema.get("config", {}).get("variables", {})
+        config = {**draft, "type": "object", "properties": {k: constraints(v) for k, v in config_props.items()}}
+        return {"resources": resources, "config": config}
 
     # -- SDK files -----------------------------------------------------------------------------
 
