@@ -67,18 +67,22 @@ def _provider_module(value: Any) -> str:
     return strings[0]
 
 
+def _stack(base: Path, project: str, program: str, endpoint: LocalEndpoint) -> PulumiStack:
+    """A fresh stack ``test`` of project ``project`` running ``program`` against ``endpoint``."""
+    source = base / "src"
+    source.mkdir()
+    (source / "Pulumi.yaml").write_text(
+        f"name: {project}\nruntime:\n  name: python\n  options:\n    toolchain: pip\n    virtualenv: ../../.venv\n"
+    )
+    (source / "__main__.py").write_text(program)
+    return program_stack(source, base / project, endpoint)
+
+
 @pytest.fixture
 def upgrade(tmp_path: Path) -> Iterator[Upgrade]:
     """A stack holding 0.1.0's state of PROGRAM, next to an endpoint holding what it made in Macie."""
     with LocalEndpoint(buckets=[BUCKET]) as endpoint:
-        source = tmp_path / "src"
-        source.mkdir()
-        (source / "Pulumi.yaml").write_text(
-            "name: macie-upgrade\nruntime:\n  name: python\n  options:\n    toolchain: pip\n"
-            "    virtualenv: ../../.venv\n"
-        )
-        (source / "__main__.py").write_text(PROGRAM)
-        stack: PulumiStack = program_stack(source, tmp_path / "macie-upgrade", endpoint)
+        stack = _stack(tmp_path, "macie-upgrade", PROGRAM, endpoint)
         scenario = Upgrade(endpoint, stack, BUCKET)
         macie = scenario.macie
         macie.associate_member_account(memberAccountId=MEMBER)
@@ -139,3 +143,20 @@ def test_state_from_0_1_0_refreshes_and_destroys_without_an_up(upgrade: Upgrade)
     assert {r["type"] for r in state.values()} == {"pulumi-python:dynamic:Resource"}
     stack.destroy()
     assert holdings(endpoint) == {"members": [], "s3": []}
+
+
+def test_resources_of_both_types_may_share_a_name(tmp_path: Path) -> None:
+    """With a type each, a member account and an S3 resource may have the same name (one shared type
+    made their URNs collide)."""
+    with LocalEndpoint(buckets=["shared-name-logs"]) as endpoint:
+        program = (
+            "from pulumi_macie import MacieMemberAccount, MacieS3Resource\n"
+            'member = MacieMemberAccount("logs", member_account_id="111122223333")\n'
+            'MacieS3Resource("logs", bucket_name="shared-name-logs", member_account_id=member.member_account_id)\n'
+        )
+        stack = _stack(tmp_path, "shared-name", program, endpoint)
+        stack.up()
+        assert sorted(r["type"] for r in stack.dynamic_resources()) == sorted({TYPES["audit"], TYPES["member-logs"]})
+        assert holdings(endpoint)["s3"] == [(MEMBER, "shared-name-logs", "", "NONE", "FULL")]
+        stack.destroy()
+        assert holdings(endpoint) == {"members": [], "s3": []}
