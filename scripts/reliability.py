@@ -187,7 +187,7 @@ def recover(stack: PulumiStack, endpoint: LocalEndpoint, n: int, bucket: str) ->
     # Deletes (and updates) that were under way: refresh finds what Macie really holds.
     stack.run("refresh", "--yes", "--skip-preview", check=False)
     # Associations Macie holds that the stack does not know (made by a step whose checkpoint was lost).
-    known = {r["urn"].rsplit("::", 1)[1] for r in stack.resources("dynamic:Resource")}
+    known = {r["urn"].rsplit("::", 1)[1] for r in stack.dynamic_resources()}
     members, s3 = held(endpoint)
     holds = set(members) | {(f"{m}:" if m != DEFAULT_ACCOUNT.account_id else "") + f"{b}/{p}" for m, b, p in s3}
     orphans = [

@@ -1,8 +1,8 @@
 """Both hosts of the hooks, started as the engine starts them and driven over the same gRPC protocol.
 
 ``Host`` hides only what the engine itself does differently for each: the dynamic host's resources
-carry their pickled provider in ``__provider`` and share one type; the native host's resources have
-their own types and the provider's config goes through CheckConfig before Configure.
+carry their pickled provider in ``__provider`` (their types are ``pulumi-python:dynamic/macie:…``); the
+native host's are ``macie:index:…`` and the provider's config goes through CheckConfig before Configure.
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ class Host:
     # -- resources, as the engine addresses them -------------------------------------------------
 
     def urn(self, name: str, kind: str) -> str:
-        typ = "pulumi-python:dynamic:Resource" if self.kind == "dynamic" else BY_NAME[kind].token
+        typ = BY_NAME[kind].dynamic_type if self.kind == "dynamic" else BY_NAME[kind].token
         return f"urn:pulumi:test::proj::{typ}::{name}"
 
     def props(self, kind: str, values: dict[str, Any]) -> struct_pb2.Struct:

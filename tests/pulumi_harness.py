@@ -145,3 +145,7 @@ class PulumiStack:
     def resources(self, type_suffix: str = "") -> list[dict[str, Any]]:
         deployment = self.export()["deployment"]
         return [r for r in deployment.get("resources", []) if r["type"].endswith(type_suffix)]
+
+    def dynamic_resources(self) -> list[dict[str, Any]]:
+        """The stack's Python dynamic resources, whatever their type (``pulumi-python:dynamic…``)."""
+        return [r for r in self.resources() if r["type"].startswith("pulumi-python:dynamic")]

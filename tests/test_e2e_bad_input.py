@@ -204,4 +204,4 @@ def test_bad_input_fails_at_preview(
     assert prop in text and words in text, text[-2000:]
     assert calls(endpoint) == {}
     assert holdings(endpoint) == {"members": [], "s3": []}
-    assert stack.resources("dynamic:Resource") == []
+    assert stack.dynamic_resources() == []

@@ -29,7 +29,7 @@ def scenario(tmp_path: Path) -> Iterator[Scenario]:
         yield Scenario(endpoint, stack, bucket)
         stack.destroy()
         assert holdings(endpoint) == {"members": [], "s3": []}
-        assert stack.resources("dynamic:Resource") == []
+        assert stack.dynamic_resources() == []
 
 
 def test_basic_lifecycle(scenario: Scenario) -> None:
@@ -91,7 +91,7 @@ def test_out_of_band_change_found_by_refresh(scenario: Scenario) -> None:
         s3ResourcesUpdate=[{"bucketName": bucket, "classificationTypeUpdate": {"oneTime": "NONE"}}]
     )
     stack.refresh()
-    (master_logs,) = [r for r in stack.resources("dynamic:Resource") if r["urn"].endswith("master-logs")]
+    (master_logs,) = [r for r in stack.dynamic_resources() if r["urn"].endswith("master-logs")]
     assert master_logs["outputs"]["classificationType"] == {"oneTime": "NONE", "continuous": "FULL"}
     stack.up()
     assert (MASTER, bucket, "", "FULL", "FULL") in scenario.holdings()["s3"]
@@ -104,7 +104,7 @@ def test_out_of_band_delete_dropped_by_refresh(scenario: Scenario) -> None:
     stack.up()
     scenario.macie.disassociate_s3_resources(associatedS3Resources=[{"bucketName": bucket}])
     stack.refresh()
-    names = [r["urn"].rsplit("::", 1)[1] for r in stack.resources("dynamic:Resource")]
+    names = [r["urn"].rsplit("::", 1)[1] for r in stack.dynamic_resources()]
     assert sorted(names) == ["audit", "member-logs"]
     stack.up()
     assert (MASTER, bucket, "", "FULL", "FULL") in scenario.holdings()["s3"]
@@ -122,7 +122,7 @@ def test_invalid_input_fails_at_preview_without_api_calls(scenario: Scenario) ->
     with pytest.raises(PulumiError):
         stack.run("up", "--yes")  # up's own preview fails first: nothing is applied
     assert calls(endpoint) == {} and holdings(endpoint) == {"members": [], "s3": []}
-    assert stack.resources("dynamic:Resource") == []
+    assert stack.dynamic_resources() == []
 
 
 def test_import_existing_associations(scenario: Scenario, tmp_path: Path) -> None:

@@ -44,7 +44,7 @@ def test_engine_runs_dynamic_resource_preview_up_destroy(tmp_path: Path) -> None
     assert "+ 2 to create" in preview.stdout
     stack.up()
     assert stack.outputs() == {"value": "hello"}
-    assert len(stack.resources("dynamic:Resource")) == 1
+    assert len(stack.dynamic_resources()) == 1
     stack.preview("--expect-no-changes")
     stack.destroy()
-    assert stack.resources("dynamic:Resource") == []
+    assert stack.dynamic_resources() == []

@@ -256,4 +256,4 @@ def test_dynamic_sdk_docs_show_runnable_python(token: str, tmp_path: Any) -> Non
         return pulumi.Output.all(*(r.id for r in resources))
 
     run()
-    assert mocks.types == ["pulumi-python:dynamic:Resource"]
+    assert mocks.types == [BY_TOKEN[token].dynamic_type]

@@ -62,7 +62,8 @@ def test_sdk_registers_dynamic_resources_with_wire_names(recorder: Recorder) -> 
 
     def check(values: list[Any]) -> None:
         by_name = {r.name: r for r in recorder.registered}
-        assert by_name["audit"].typ == "pulumi-python:dynamic:Resource"
+        assert by_name["audit"].typ == "pulumi-python:dynamic/macie:MacieMemberAccount"
+        assert by_name["logs"].typ == "pulumi-python:dynamic/macie:MacieS3Resource"
         inputs = by_name["logs"].inputs
         assert inputs["bucketName"] == "corp-logs" and inputs["prefix"] == "2024/"
         assert inputs["memberAccountId"] == "111122223333"

@@ -37,10 +37,9 @@ from pulumi.dynamic.dynamic import serialize_provider
 
 from .client import ClientSettings
 from .errors import MacieError
+from .hosts.dynamic import is_dynamic_type
 from .resources.context import client_for, settings_from_values
 from .resources.registry import BY_TOKEN, RESOURCES, resource_type
-
-DYNAMIC_TYPE = "pulumi-python:dynamic:Resource"
 
 
 def import_entry(kind: str, name: str, id_: str, settings: ClientSettings, client: Any = None) -> dict[str, Any]:
@@ -55,7 +54,7 @@ def import_entry(kind: str, name: str, id_: str, settings: ClientSettings, clien
         return {"type": resource.token, "name": name, "id": found.id}
     provider = serialize_provider(resource.dynamic_provider())
     return {
-        "type": DYNAMIC_TYPE,
+        "type": resource.dynamic_type,
         "name": name,
         "id": found.id,
         "inputs": {**found.inputs, "__provider": provider},
@@ -117,7 +116,7 @@ def pending_creates(deployment: dict[str, Any], settings: ClientSettings) -> lis
         if operation.get("type") != "creating":
             continue
         parent = resource.get("parent") if resource.get("parent") not in stacks else None
-        if resource.get("type") == DYNAMIC_TYPE:
+        if is_dynamic_type(resource.get("type", "")):
             known = resource_id(resource.get("inputs") or {})
             if known is not None:
                 found.append(PendingCreate(resource["urn"], *known, settings, parent))

@@ -1,6 +1,6 @@
 """The two hosts of the resources' hooks; each only translates its protocol into hook calls.
 
-- ``dynamic``: the Python dynamic provider (``pulumi-python:dynamic:Resource``), zero install.
+- ``dynamic``: the Python dynamic provider (``pulumi-python:dynamic/macie:*``), zero install.
 - ``native``: the ``pulumi-resource-macie`` plugin (``macie:index:*`` types, GetSchema, import,
   provider config with DiffConfig), serving Pulumi's ResourceProvider gRPC protocol.
 """

@@ -4,6 +4,11 @@ It translates between ``pulumi.dynamic`` types and the hooks contract, and keeps
 instance that would be serialised into the stack's state (the engine pickles the provider object
 into every resource). Settings come from the stack config handed to ``configure`` and the AWS
 environment, inside the provider process.
+
+Each resource registers its own type, ``pulumi-python:dynamic/macie:<Name>`` (``dynamic_type``); stacks
+made when every dynamic resource was ``pulumi-python:dynamic:Resource`` (``LEGACY_TYPE``) upgrade in place
+through the SDK's alias. The pickled provider is a reference to a class of
+``pulumi_macie_provider.dynamic_entry``, the one module path stacks may name; see there.
 """
 
 from __future__ import annotations
@@ -22,12 +27,19 @@ from pulumi.dynamic import (
     ResourceProvider,
     UpdateResult,
 )
+from pulumi.runtime.rpc import UNKNOWN, unwrap_rpc_secret
 
 from ..client import ClientSettings
 from ..errors import ConfigurationError
 from ..resources.base import Hooks
 from ..resources.context import settings_from_config
 
+#: The type every dynamic resource registered before each had its own; the SDK aliases it.
+LEGACY_TYPE = "pulumi-python:dynamic:Resource"
+#: The module of the resources' own types.
+TYPE_MODULE = "macie"
+#: Where the dynamic runtime keeps the pickled provider, in inputs and outputs.
+PROVIDER_KEY = "__provider"
 #: The output in which a dynamic resource records where it lives: the region and the endpoint (without
 #: any user or password in its URL). The native plugin's provider resource records the same in its
 #: state; a dynamic resource has only its own state, so it keeps it there. A change plans a replacement
@@ -45,6 +57,16 @@ def location(settings: ClientSettings) -> dict[str, str]:
             netloc = f"[{parts.hostname}]" + (f":{parts.port}" if parts.port else "")
         endpoint = urlunsplit((parts.scheme, netloc, parts.path, "", ""))
     return {"region": settings.region or "", "endpointUrl": endpoint}
+
+
+def dynamic_type(name: str) -> str:
+    """The type a dynamic resource registers: ``pulumi-python:dynamic/macie:MacieS3Resource``."""
+    return f"pulumi-python:dynamic/{TYPE_MODULE}:{name}"
+
+
+def is_dynamic_type(type_: str) -> bool:
+    """True for the type of one of our dynamic resources, today's or the legacy shared one."""
+    return type_ == LEGACY_TYPE or type_.startswith(f"pulumi-python:dynamic/{TYPE_MODULE}:")
 
 
 class DynamicProvider(ResourceProvider):
@@ -106,8 +128,11 @@ class DynamicProvider(ResourceProvider):
         result = self.hooks().diff(_id, _inputs(_olds), _inputs(_news))
         recorded = (_olds or {}).get(LOCATION_KEY)
         moved = _moved(recorded, location(self.hooks().settings)) if isinstance(recorded, dict) else []
+        # A diff without changes makes the engine keep the old outputs, and the runtime's Read copies
+        # the stored provider back: only an Update records the program's provider in the outputs.
+        # So a provider recorded by an older version (another module path) is an update, once.
         return DiffResult(
-            changes=result.changed or bool(moved),
+            changes=result.changed or bool(moved) or provider_moved(_olds, _news),
             replaces=result.replaces + moved,
             delete_before_replace=result.delete_before_replace,
         )
@@ -128,7 +153,13 @@ class DynamicProvider(ResourceProvider):
 
     def update(self, _id: str, _olds: Any, _news: Any) -> UpdateResult:
         hooks, where = self.hooks_where(_olds)
-        outs = hooks.update(_id, _inputs(_olds), _inputs(_news)).outputs
+        olds, news = _inputs(_olds), _inputs(_news)
+        if hooks.diff(_id, olds, news).changed:
+            outs = hooks.update(_id, olds, news).outputs
+        else:
+            # Only the recorded provider moved: nothing changes in Macie and the outputs stay; the
+            # runtime records the program's provider with them.
+            outs = {k: v for k, v in dict(_olds).items() if k != PROVIDER_KEY}
         return UpdateResult(outs={**outs, LOCATION_KEY: where})
 
     def delete(self, _id: str, _props: Any) -> None:
@@ -149,6 +180,13 @@ def _moved(recorded: dict[str, Any], here: dict[str, str]) -> list[str]:
 class _NoConfig:
     def get(self, key: str) -> Any:
         return None
+
+
+def provider_moved(olds: Any, news: Any) -> bool:
+    """True when the program's pickled provider differs from the one the state recorded."""
+    new = unwrap_rpc_secret(dict(news or {}).get(PROVIDER_KEY))
+    old = unwrap_rpc_secret(dict(olds or {}).get(PROVIDER_KEY))
+    return isinstance(new, str) and new != UNKNOWN and new != old
 
 
 def _inputs(props: Any) -> dict[str, Any]:

@@ -141,7 +141,7 @@ class MemberAccountHooks(Hooks):
 
 
 class MacieMemberAccountProvider(DynamicProvider):
-    """The dynamic provider of ``MacieMemberAccount``. Existing stacks name this class by this
-    module's path: it stays here."""
+    """The dynamic provider that stacks made before ``pulumi_macie_provider.dynamic_entry`` name
+    by this path (``__provider``): kept so that they still refresh and destroy."""
 
     HOOKS = MemberAccountHooks

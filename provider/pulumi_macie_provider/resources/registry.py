@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..dynamic_entry import MacieMemberAccountProvider, MacieS3ResourceProvider
 from ..errors import MacieError
-from ..hosts.dynamic import DynamicProvider
+from ..hosts.dynamic import DynamicProvider, dynamic_type
 from .base import Hooks
-from .member_account import MacieMemberAccountProvider, MemberAccountHooks
-from .s3_resource import MacieS3ResourceProvider, S3ResourceHooks
+from .member_account import MemberAccountHooks
+from .s3_resource import S3ResourceHooks
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,11 @@ class ResourceType:
     def token(self) -> str:
         """``macie:index:MacieS3Resource``."""
         return self.hooks.token()
+
+    @property
+    def dynamic_type(self) -> str:
+        """``pulumi-python:dynamic/macie:MacieS3Resource``: the type of its dynamic resource."""
+        return dynamic_type(self.name)
 
     @property
     def identity(self) -> tuple[str, ...]:

@@ -206,7 +206,7 @@ class S3ResourceHooks(Hooks):
 
 
 class MacieS3ResourceProvider(DynamicProvider):
-    """The dynamic provider of ``MacieS3Resource``. Existing stacks name this class by this module's
-    path: it stays here."""
+    """The dynamic provider that stacks made before ``pulumi_macie_provider.dynamic_entry`` name
+    by this path (``__provider``): kept so that they still refresh and destroy."""
 
     HOOKS = S3ResourceHooks

@@ -1,21 +1,32 @@
-"""Check input dicts against the property table generated from schema.json, and normalise them.
+"""Check input dicts against the JSON Schema generated from schema.json, and normalise them.
 
-Every failure names the property, the bad value and the rule. Values still unknown during a preview
-(the engine's sentinel) are not judged; they are checked again when known.
+The constraints are checked by the ``jsonschema`` library against ``JSON_SCHEMAS`` (generated with the
+property table into ``_schema.py``); this module only prepares the value and words the errors. Every
+failure names the property, the bad value and the rule. Before validation:
+
+- values still unknown during a preview (the engine's sentinel) are not judged; they are checked
+  again when known;
+- ``None`` is an absent value;
+- a whole number given for a string property is taken as its digits (YAML programs and config send
+  an unquoted ``111122223333`` as a number): the rules judge the digits, and a failure says how the
+  value was given.
+
+A schema.json ``pattern`` is a rule for the whole value (``[0-9]{12}`` is twelve digits, not twelve
+digits somewhere), so the validator matches patterns in full rather than searching as JSON Schema does.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any
 
+from jsonschema import Draft202012Validator, ValidationError, validators
 from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN
 
-from ._schema import SCHEMA
-
-TYPE_NAMES = {"string": str, "integer": int, "object": dict}
+from ._schema import JSON_SCHEMAS, SCHEMA
 
 
 def is_unknown(value: Any) -> bool:
@@ -52,6 +63,21 @@ def _pattern(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
+def _whole_pattern(validator: Any, pattern: str, instance: Any, schema: dict[str, Any]) -> Iterator[ValidationError]:
+    """JSON Schema's ``pattern`` keyword, matching the whole value."""
+    if validator.is_type(instance, "string") and not _pattern(pattern).fullmatch(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+_Validator = validators.extend(Draft202012Validator, {"pattern": _whole_pattern})
+
+
+@lru_cache(maxsize=None)
+def _validator(token: str | None) -> Any:
+    """The validator of a resource's inputs (its type token), or of the provider config (None)."""
+    return _Validator(JSON_SCHEMAS["config"] if token is None else JSON_SCHEMAS["resources"][token])
+
+
 #: Config settings whose value a message never repeats: it may have been set as a secret, and an
 #: endpoint URL may carry a user and password.
 UNSHOWN_CONFIG = ("endpointUrl", "profile")
@@ -64,63 +90,83 @@ def _shown(value: Any, show: bool = True) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def check_value(path: str, spec: dict[str, Any], value: Any, show: bool = True) -> list[tuple[str, str]]:
-    """Failures of one value against its property spec, as (property path, reason) pairs; with
-    ``show`` False the reasons do not repeat the value."""
-    if is_unknown(value):
-        return []
-    value, was_number = coerce(spec, value)
+def _prepared(schema: dict[str, Any], value: Any, path: tuple[str, ...], numbers: dict[tuple[str, ...], str]) -> Any:
+    """``value`` as the validator sees it: ``None`` left out, whole numbers for strings as their digits
+    (recorded in ``numbers`` by path)."""
+    if schema.get("type") == "object" and isinstance(value, dict):
+        properties = schema.get("properties", {})
+        return {
+            key: _prepared(properties[key], inner, (*path, key), numbers) if key in properties else inner
+            for key, inner in value.items()
+            if inner is not None
+        }
+    value, was_number = coerce(schema, value)
     if was_number:
-        given = f"the number {value}" if show else "a number"
-        return [
-            (path, f"{reason} (it was given as {given}; quote it as a string to keep leading zeros)")
-            for path, reason in check_value(path, spec, value, show)
-        ]
-    kind = spec["type"]
-    expected = TYPE_NAMES[kind]
-    if not isinstance(value, expected) or (kind == "integer" and isinstance(value, bool)):
-        article = "an" if kind[0] in "aeiou" else "a"
-        return [
-            (path, f"{_shown(value, show)} is not a valid value: expected {article} {kind}, got {type(value).__name__}")
-        ]
-    failures: list[tuple[str, str]] = []
-    if kind == "object":
-        properties = spec["properties"]
-        for key in value:
-            if key not in properties:
-                failures.append((f"{path}.{key}", f"unknown property; expected one of {', '.join(sorted(properties))}"))
-        for key, inner in properties.items():
-            if value.get(key) is not None:
-                failures += check_value(f"{path}.{key}", inner, value[key], show)
-        return failures
-    if kind == "string":
-        if "enum" in spec and value not in spec["enum"]:
-            failures.append(
-                (path, f"{_shown(value, show)} is not a valid value: must be one of {', '.join(spec['enum'])}")
-            )
-        if "minLength" in spec and len(value) < spec["minLength"]:
-            failures.append(
-                (path, f"{_shown(value, show)} is too short: must be at least {spec['minLength']} characters")
-            )
-        if "maxLength" in spec and len(value) > spec["maxLength"]:
-            failures.append(
-                (
-                    path,
-                    f"{_shown(value, show)} is too long: {len(value)} characters, at most {spec['maxLength']} allowed",
-                )
-            )
-        if "pattern" in spec and not _pattern(spec["pattern"]).fullmatch(value):
-            failures.append((path, f"{_shown(value, show)} does not match the pattern {spec['pattern']}"))
-    if kind == "integer":
-        if "minimum" in spec and value < spec["minimum"] or "maximum" in spec and value > spec["maximum"]:
-            failures.append(
-                (
-                    path,
-                    f"{_shown(value, show)} is out of range: must be from {spec.get('minimum')} to "
-                    f"{spec.get('maximum')}",
-                )
-            )
-    return failures
+        numbers[path] = value
+    return value
+
+
+def _extras(instance: dict[str, Any], schema: dict[str, Any]) -> list[str]:
+    """The keys of ``instance`` its schema does not name."""
+    patterns = [_pattern(p) for p in schema.get("patternProperties", {})]
+    return [k for k in instance if k not in schema.get("properties", {}) and not any(p.search(k) for p in patterns)]
+
+
+def _reasons(error: ValidationError, show: bool) -> Iterator[tuple[tuple[str, ...], str]]:
+    """(property path, reason) for each failure one jsonschema error stands for."""
+    path = tuple(str(p) for p in error.absolute_path)
+    value, rule, schema = error.instance, error.validator_value, error.schema
+    shown = _shown(value, show)
+    if error.validator == "required":
+        for key in rule:
+            if key not in value:
+                yield (*path, key), "missing required property"
+    elif error.validator == "additionalProperties":
+        expected = ", ".join(sorted(schema.get("properties", {})))
+        for key in _extras(value, schema):
+            yield (*path, key), f"unknown property; expected one of {expected}"
+    elif error.validator == "type":
+        article = "an" if rule[0] in "aeiou" else "a"
+        yield path, f"{shown} is not a valid value: expected {article} {rule}, got {type(value).__name__}"
+    elif error.validator == "enum":
+        yield path, f"{shown} is not a valid value: must be one of {', '.join(rule)}"
+    elif error.validator == "minLength":
+        yield path, f"{shown} is too short: must be at least {rule} characters"
+    elif error.validator == "maxLength":
+        yield path, f"{shown} is too long: {len(value)} characters, at most {rule} allowed"
+    elif error.validator == "pattern":
+        yield path, f"{shown} does not match the pattern {rule}"
+    elif error.validator in ("minimum", "maximum"):
+        yield path, f"{shown} is out of range: must be from {schema.get('minimum')} to {schema.get('maximum')}"
+    else:  # a keyword the generator does not emit today: jsonschema's own words
+        yield path, error.message
+
+
+def _failures(
+    token: str | None, instance: dict[str, Any], show: Callable[[str], bool] = lambda key: True
+) -> list[tuple[str, str]]:
+    """Failures of ``instance`` against the schema of ``token`` (None: the config), as (property path,
+    reason) pairs; ``show(key)`` says whether reasons about top-level ``key`` may repeat the value."""
+    numbers: dict[tuple[str, ...], str] = {}
+    schema = JSON_SCHEMAS["config"] if token is None else JSON_SCHEMAS["resources"][token]
+    prepared = _prepared(schema, instance, (), numbers)
+    errors = [e for e in _validator(token).iter_errors(prepared) if not is_unknown(e.instance)]
+    mistyped = {tuple(e.absolute_path) for e in errors if e.validator == "type"}
+    found: list[tuple[tuple[tuple[int, str], ...], str, str]] = []
+    for error in errors:
+        if error.validator != "type" and tuple(error.absolute_path) in mistyped:
+            continue  # a value of the wrong type: that is the one thing to say about it
+        visible = show(str(error.absolute_path[0])) if error.absolute_path else True
+        for path, reason in _reasons(error, visible):
+            if path in numbers:
+                given = f"the number {numbers[path]}" if visible else "a number"
+                reason += f" (it was given as {given}; quote it as a string to keep leading zeros)"
+            # In each object: its unknown properties first, then its properties by name.
+            extra = error.validator == "additionalProperties"
+            order = tuple((0, "") if extra and i == len(path) - 1 else (1, key) for i, key in enumerate(path))
+            if (order, ".".join(path), reason) not in found:
+                found.append((order, ".".join(path), reason))
+    return [(path, reason) for _, path, reason in sorted(found, key=lambda item: item[0])]
 
 
 def normalise(props: dict[str, Any], value: Any) -> Any:
@@ -141,28 +187,12 @@ def normalise(props: dict[str, Any], value: Any) -> Any:
 def check_inputs(token: str, inputs: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """Validate a resource's inputs (wire names); answer the normalised inputs and the failures."""
     properties = SCHEMA["resources"][token]
-    failures: list[tuple[str, str]] = []
-    for key in inputs:
-        if key not in properties and not key.startswith("__"):
-            failures.append((key, f"unknown property; expected one of {', '.join(sorted(properties))}"))
-    for key, spec in properties.items():
-        value = inputs.get(key)
-        if value is None:
-            if spec["required"]:
-                failures.append((key, "missing required property"))
-            continue
-        failures += check_value(key, spec, value)
+    failures = _failures(token, inputs)
     clean = {k: v for k, v in inputs.items() if k in properties}
     return normalise(properties, clean), failures
 
 
 def check_config(values: dict[str, Any]) -> list[tuple[str, str]]:
     """Failures of the provider's config values (keys without the ``macie:`` namespace)."""
-    failures: list[tuple[str, str]] = []
-    for key, spec in SCHEMA["config"].items():
-        if values.get(key) is not None:
-            failures += [
-                (f"macie:{path}", reason)
-                for path, reason in check_value(key, spec, values[key], key not in UNSHOWN_CONFIG)
-            ]
-    return failures
+    known = {k: v for k, v in values.items() if k in SCHEMA["config"]}
+    return [(f"macie:{path}", reason) for path, reason in _failures(None, known, lambda k: k not in UNSHOWN_CONFIG)]

@@ -12,7 +12,7 @@ if sys.version_info >= (3, 11):
     from typing import NotRequired, TypedDict, TypeAlias
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
-from pulumi_macie_provider.resources.member_account import MacieMemberAccountProvider
+from pulumi_macie_provider.dynamic_entry import MacieMemberAccountProvider
 from . import _utilities
 from . import outputs
 from ._enums import *
@@ -44,7 +44,7 @@ class MacieMemberAccountArgs:
         pulumi.set(self, "member_account_id", value)
 
 
-class MacieMemberAccount(pulumi.dynamic.Resource):
+class MacieMemberAccount(pulumi.dynamic.Resource, module="macie", name="MacieMemberAccount"):
     _PY_TO_WIRE = {'member_account_id': 'memberAccountId'}
     _WIRE_TO_PY = {wire: py for py, wire in _PY_TO_WIRE.items()}
 
@@ -144,6 +144,8 @@ class MacieMemberAccount(pulumi.dynamic.Resource):
         if member_account_id is None and opts.id is None and not opts.urn:
             raise TypeError("Missing required property 'member_account_id'")
         props["member_account_id"] = member_account_id
+        alias_opts = pulumi.ResourceOptions(aliases=[pulumi.Alias(type_="pulumi-python:dynamic:Resource")])
+        opts = pulumi.ResourceOptions.merge(opts, alias_opts)
         super().__init__(MacieMemberAccountProvider(), resource_name, props, opts)
 
     @staticmethod

@@ -12,7 +12,7 @@ if sys.version_info >= (3, 11):
     from typing import NotRequired, TypedDict, TypeAlias
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
-from pulumi_macie_provider.resources.s3_resource import MacieS3ResourceProvider
+from pulumi_macie_provider.dynamic_entry import MacieS3ResourceProvider
 from . import _utilities
 from . import outputs
 from ._enums import *
@@ -94,7 +94,7 @@ class MacieS3ResourceArgs:
         pulumi.set(self, "classification_type", value)
 
 
-class MacieS3Resource(pulumi.dynamic.Resource):
+class MacieS3Resource(pulumi.dynamic.Resource, module="macie", name="MacieS3Resource"):
     _PY_TO_WIRE = {'bucket_name': 'bucketName', 'classification_type': 'classificationType', 'continuous': 'continuous', 'member_account_id': 'memberAccountId', 'one_time': 'oneTime', 'prefix': 'prefix'}
     _WIRE_TO_PY = {wire: py for py, wire in _PY_TO_WIRE.items()}
 
@@ -212,6 +212,8 @@ class MacieS3Resource(pulumi.dynamic.Resource):
         props["prefix"] = prefix
         props["member_account_id"] = member_account_id
         props["classification_type"] = classification_type
+        alias_opts = pulumi.ResourceOptions(aliases=[pulumi.Alias(type_="pulumi-python:dynamic:Resource")])
+        opts = pulumi.ResourceOptions.merge(opts, alias_opts)
         super().__init__(MacieS3ResourceProvider(), resource_name, props, opts)
 
     @staticmethod
