@@ -43,7 +43,12 @@ def test_bench_command_writes_json_and_chart(tmp_path: Path) -> None:
         (host, op) for host in ("dynamic", "native") for op in ("up", "preview", "refresh", "destroy")
     ]
     for host_rows in (data["results"][:4], data["results"][4:]):
-        assert host_rows[0]["api_calls"] == {"AssociateMemberAccount": 2, "AssociateS3Resources": 2}
+        # One list of the members per provider process tells the master's own ID from a new member.
+        assert host_rows[0]["api_calls"] == {
+            "AssociateMemberAccount": 2,
+            "AssociateS3Resources": 2,
+            "ListMemberAccounts": 1,
+        }
         assert host_rows[1]["api_calls"] == {}
         assert host_rows[3]["api_calls"] == {"DisassociateMemberAccount": 2, "DisassociateS3Resources": 2}
     assert "vs_dynamic_floor" in data["results"][4]
