@@ -90,7 +90,18 @@ def worker_main(kind: str, url: str, action: str, worker: int, count: int, start
     out.put(latencies)
 
 
-def run_phase(kind: str, url: str, action: str, clients: int, requests: int) -> dict[str, Any]:
+def cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) the process has used so far; None where /proc is not there."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            fields = handle.read().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_phase(kind: str, url: str, action: str, clients: int, requests: int, pid: int) -> dict[str, Any]:
+    cpu_before = cpu_seconds(pid)
     queue: Any = multiprocessing.Queue()
     per_client = requests // clients
     start_at = time.time() + 2.0
@@ -104,8 +115,10 @@ def run_phase(kind: str, url: str, action: str, clients: int, requests: int) -> 
     for process in processes:
         process.join(timeout=60)
     ended = time.time()
+    cpu_after = cpu_seconds(pid)
     latencies = sorted(x for result in results for x in result)
     wall = max(ended - start_at, 1e-9)
+    cpu = None if cpu_before is None or cpu_after is None else cpu_after - cpu_before
     return {
         "server": kind,
         "action": action,
@@ -114,10 +127,12 @@ def run_phase(kind: str, url: str, action: str, clients: int, requests: int) -> 
         "rps": len(latencies) / wall,
         "p50_ms": statistics.median(latencies) * 1000,
         "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
+        # The server's CPU per request (its warm-up requests included): what contention cannot inflate.
+        "server_cpu_ms": None if cpu is None else cpu * 1000 / max(len(latencies), 1),
     }
 
 
-def start_servers(tmp: str, command: list[str]) -> tuple[dict[str, str], list[subprocess.Popen[bytes]]]:
+def start_servers(tmp: str, command: list[str]) -> tuple[dict[str, str], dict[str, subprocess.Popen[bytes]]]:
     macie_port, moto_port = free_port(), free_port()
     macie = subprocess.Popen(
         [
@@ -140,7 +155,8 @@ def start_servers(tmp: str, command: list[str]) -> tuple[dict[str, str], list[su
     )
     wait_port(macie_port)
     wait_port(moto_port)
-    return ({"macie-local": f"http://127.0.0.1:{macie_port}", "moto": f"http://127.0.0.1:{moto_port}"}, [macie, moto])
+    urls = {"macie-local": f"http://127.0.0.1:{macie_port}", "moto": f"http://127.0.0.1:{moto_port}"}
+    return urls, {"macie-local": macie, "moto": moto}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -161,23 +177,33 @@ def main(argv: list[str] | None = None) -> int:
             rows = []
             for action in ("read", "write"):
                 for kind in ("macie-local", "moto"):  # interleaved: same machine state for both
-                    rows.append(run_phase(kind, urls[kind], action, args.clients, args.requests))
+                    rows.append(run_phase(kind, urls[kind], action, args.clients, args.requests, processes[kind].pid))
         finally:
-            for process in processes:
+            for process in processes.values():
                 process.terminate()
                 process.wait(timeout=30)
-    print(f"{'server':<12} {'action':<6} {'clients':>7} {'requests':>8} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7}")
+    print(
+        f"{'server':<12} {'action':<6} {'clients':>7} {'requests':>8} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} "
+        f"{'server CPU ms/req':>17}"
+    )
     for row in rows:
+        cpu = "-" if row["server_cpu_ms"] is None else f"{row['server_cpu_ms']:.2f}"
         print(
             f"{row['server']:<12} {row['action']:<6} {row['clients']:>7} {row['requests']:>8} "
-            f"{row['rps']:>8.0f} {row['p50_ms']:>7.2f} {row['p99_ms']:>7.2f}"
+            f"{row['rps']:>8.0f} {row['p50_ms']:>7.2f} {row['p99_ms']:>7.2f} {cpu:>17}"
         )
     ratios = {}
     for action in ("read", "write"):
         ours = next(r for r in rows if r["server"] == "macie-local" and r["action"] == action)
         theirs = next(r for r in rows if r["server"] == "moto" and r["action"] == action)
         ratios[action] = ours["rps"] / theirs["rps"]
-        print(f"{action}: macie-local / moto throughput = {ratios[action]:.2f}x")
+        print(f"{action}: macie-local / moto throughput = {ratios[action]:.2f}x", end="")
+        if ours["server_cpu_ms"] and theirs["server_cpu_ms"]:
+            print(
+                f"; server CPU per request, moto / macie-local = {theirs['server_cpu_ms'] / ours['server_cpu_ms']:.2f}x"
+            )
+        else:
+            print()
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:
             json.dump({"rows": rows, "ratios": ratios}, handle, indent=2)
