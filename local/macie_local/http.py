@@ -33,18 +33,14 @@ MAX_BODY_BYTES = 16 * 1024 * 1024
 MAX_HEADER_BYTES = 64 * 1024
 #: Seconds a connection may stay idle, or a request take to arrive, before the server closes it.
 IDLE_TIMEOUT = 30
+#: Kept-alive connections at most (cheroot's default, 10, would close the 11th client's after each request).
+MAX_KEPT_ALIVE = 1024
 #: Seconds a stop waits for requests in progress to finish.
 STOP_TIMEOUT = 5
 
 
 class _Gateway(Gateway_10):
     """cheroot's WSGI 1.0 gateway, reading the whole body before the application runs."""
-
-    def get_environ(self) -> dict[str, Any]:
-        environ: dict[str, Any] = super().get_environ()
-        environ["RAW_URI"] = environ["REQUEST_URI"]
-        environ[DROP_KEY] = self._drop
-        return environ
 
     def _drop(self) -> None:
         request = self.req
@@ -75,6 +71,8 @@ class _Gateway(Gateway_10):
                 raise
             self._refuse("413 Request Entity Too Large")
             return
+        self.env["RAW_URI"] = self.env["REQUEST_URI"]
+        self.env[DROP_KEY] = self._drop
         self.env["wsgi.input"] = io.BytesIO(body)
         self.env["wsgi.input_terminated"] = False
         self.env["CONTENT_LENGTH"] = str(len(body))
@@ -116,7 +114,7 @@ class WSGIServer:
         port: int,
         app: WSGIApp,
         max_body_bytes: int = MAX_BODY_BYTES,
-        idle_timeout: float = IDLE_TIMEOUT,
+        idle_timeout: int = IDLE_TIMEOUT,
     ) -> None:
         server = _Server(
             (host, port),
@@ -130,7 +128,7 @@ class WSGIServer:
         server.gateway = _Gateway
         server.max_request_body_size = max_body_bytes
         server.max_request_header_size = MAX_HEADER_BYTES
-        server.keep_alive_conn_limit = None  # every client keeps its connections, as with AWS
+        server.keep_alive_conn_limit = MAX_KEPT_ALIVE
         server.expiration_interval = 0.05  # how long the serving loop may take to notice a stop
         server.nodelay = True
         server.prepare()
