@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from macie_local.server import LocalEndpoint
 from pulumi_macie_provider.importer import SECRET_SIG
-from pulumi_macie_provider.local.server import LocalEndpoint
 
 from .e2e_support import Scenario, example_stack, holdings, unique_bucket
 from .pulumi_harness import PulumiStack

@@ -19,15 +19,15 @@ from typing import Any
 import boto3
 import pytest
 
-from pulumi_macie_provider.importer import UNREADABLE
-from pulumi_macie_provider.local.app import Faults
-from pulumi_macie_provider.local.server import (
+from macie_local.app import Faults
+from macie_local.server import (
     DEFAULT_ACCESS_KEY,
     DEFAULT_ACCOUNT_ID,
     DEFAULT_SECRET_KEY,
     LocalEndpoint,
     create_bucket,
 )
+from pulumi_macie_provider.importer import UNREADABLE
 
 from .e2e_support import Scenario, holdings, unique_bucket
 from .pulumi_harness import PulumiStack, pulumi_binary

@@ -7,9 +7,9 @@ from typing import Any
 
 from pulumi.dynamic.dynamic import serialize_provider
 
+from macie_local.server import LocalEndpoint
 from pulumi_macie_provider.client import ClientSettings
 from pulumi_macie_provider.importer import SECRET_SIG, declared_creates, import_entry, import_file, pending_creates
-from pulumi_macie_provider.local.server import LocalEndpoint
 from pulumi_macie_provider.resources.member_account import MacieMemberAccountProvider
 from pulumi_macie_provider.resources.s3_resource import MacieS3ResourceProvider
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from pulumi_macie_provider.local.app import Faults
-from pulumi_macie_provider.local.server import LocalEndpoint
+from macie_local.app import Faults
+from macie_local.server import LocalEndpoint
 
 from .e2e_support import native_plugin_tarball, unique_bucket
 from .pulumi_harness import TOOLS_BIN, PulumiStack, process_kind, pulumi_binary, run_processes
