@@ -502,7 +502,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.rebuild:
             return rebuild(pulumi, settings, args.file)
         where = settings()
-        entries = [import_entry(*args.triples[i : i + 3], where) for i in range(0, len(args.triples), 3)]
+        triples = [args.triples[i : i + 3] for i in range(0, len(args.triples), 3)]
+        entries = [import_entry(kind, name, id_, where) for kind, name, id_ in triples]
     except UsageError as error:
         print(f"pulumi-macie-import: {error}", file=sys.stderr)
         return 2
