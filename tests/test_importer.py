@@ -10,7 +10,7 @@ from pulumi.dynamic.dynamic import serialize_provider
 from macie_local.server import LocalEndpoint
 from pulumi_macie_provider.client import ClientSettings
 from pulumi_macie_provider.importer import SECRET_SIG, declared_creates, import_entry, import_file, pending_creates
-from pulumi_macie_provider.resources.member_account import MacieMemberAccountProvider
+from pulumi_macie_provider.resources.registry import BY_NAME
 from pulumi_macie_provider.resources.s3_resource import MacieS3ResourceProvider
 
 PROVIDER_URN = "urn:pulumi:dev::p::pulumi:providers:macie::default"
@@ -211,4 +211,4 @@ def test_import_entry_of_a_dynamic_resource_carries_its_provider_as_a_secret(
     for part in ("inputs", "outputs"):
         provider = entry[part]["__provider"]
         assert set(provider) == {SECRET_SIG[0], "plaintext"} and provider[SECRET_SIG[0]] == SECRET_SIG[1]
-        assert json.loads(provider["plaintext"]) == serialize_provider(MacieMemberAccountProvider())
+        assert json.loads(provider["plaintext"]) == serialize_provider(BY_NAME["MacieMemberAccount"].dynamic_provider())
