@@ -125,9 +125,9 @@ def _preview() -> dict:
             },
             {
                 "op": "create",
-                "urn": "urn:pulumi:dev::p::pulumi-python:dynamic:Resource::member",
+                "urn": "urn:pulumi:dev::p::pulumi-python:dynamic/macie:MacieMemberAccount::member",
                 "newState": {
-                    "type": "pulumi-python:dynamic:Resource",
+                    "type": "pulumi-python:dynamic/macie:MacieMemberAccount",
                     "parent": STACK_URN,
                     "provider": dynamic_provider,
                     "inputs": {"__provider": "[secret]", "memberAccountId": "111122223333"},
@@ -182,13 +182,13 @@ def _preview() -> dict:
 
 
 def test_declared_creates_from_a_preview() -> None:
-    """--rebuild takes from a preview the creates of our resources with their IDs (legacy and per-resource
-    dynamic types, native types looked up where their provider's inputs say); one whose ID is not
+    """--rebuild takes from a preview the creates of our resources with their IDs (dynamic ones looked up
+    with the command's settings, native ones where their provider's inputs say); one whose ID is not
     known yet waits; other providers' resources and resources the stack has are left alone."""
     given = ClientSettings(region="eu-west-1")
     found, waiting = declared_creates(_preview(), given)
     assert [(p.name, p.kind, p.id, p.type) for p in found] == [
-        ("member", "MacieMemberAccount", "111122223333", "pulumi-python:dynamic:Resource"),
+        ("member", "MacieMemberAccount", "111122223333", "pulumi-python:dynamic/macie:MacieMemberAccount"),
         ("logs", "MacieS3Resource", "b/x/", "pulumi-python:dynamic/macie:MacieS3Resource"),
         ("native", "macie:index:MacieS3Resource", "111122223333:b", None),
     ]

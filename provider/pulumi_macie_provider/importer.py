@@ -58,7 +58,7 @@ from .errors import MacieApiError, MacieError, NotFoundError
 from .hosts.dynamic import LEGACY_TYPE, is_dynamic_type
 from .resources.context import client_for, config_values, settings_from_values
 from .resources.registry import BY_NAME, BY_TOKEN, RESOURCES, ResourceType, resource_type
-from .resources.validation import check_inputs, contains_unknown
+from .resources.validation import contains_unknown
 
 #: How the engine marks a secret value in a state or an import file (``plaintext`` holds it as JSON).
 SECRET_SIG = ("4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270")
@@ -129,13 +129,9 @@ def resource_of(type_: str, inputs: dict[str, Any]) -> ResourceType | None:
         return None
     if type_ != LEGACY_TYPE:  # pulumi-python:dynamic/macie:MacieS3Resource
         return BY_NAME.get(type_.rsplit(":", 1)[-1])
-    # The type all dynamic resources shared before each had its own.
-    found = _by_provider(inputs)
-    if found is not None or ("__provider" in inputs and inputs["__provider"] != "[secret]"):
-        return found
-    # A preview shows the provider as [secret]: the inputs tell which of ours it is, if it is one.
-    matches = [r for r in RESOURCES if not check_inputs(r.token, _own(inputs))[1]]
-    return matches[0] if len(matches) == 1 else None
+    # The type all dynamic resources shared before each had its own (a state written then): the
+    # provider pickled into it says which it is.
+    return _by_provider(inputs)
 
 
 def resource_id(inputs: dict[str, Any]) -> tuple[str, str] | None:
