@@ -10,7 +10,8 @@ stack, config and dry-run settings. Plugins are not inferred from installed pack
 here use dynamic providers only, served by the bundled ``pulumi-resource-pulumi-python``).
 
 Usage (as the engine launches it): pulumi-language-python [--exec PATH] ENGINE_ADDRESS
-It prints the port it listens on, then serves until killed.
+It prints the port it listens on, then serves until the engine stops it or is gone: a killed CLI
+leaves no host behind, nor a program blocked on its dead monitor (``engine_watch``).
 """
 
 from __future__ import annotations
@@ -25,21 +26,26 @@ from concurrent import futures
 from typing import Any
 
 import grpc
+from engine_watch import exit_with_parent
 from google.protobuf import empty_pb2, json_format
 from pulumi.runtime.proto import language_pb2, language_pb2_grpc, plugin_pb2
 
 BAIL_EXIT_CODE = 32  # the exec script's "an actionable message was already shown"
-#: Programs being run; when the engine stops this host, they are stopped with it, so nothing keeps
-#: the engine's pipes open after it has finished.
+#: Programs being run; when the engine stops this host, or is gone, they are stopped with it, so
+#: nothing keeps the engine's pipes open after it has finished, nor waits on a dead engine.
 RUNNING: set[subprocess.Popen[bytes]] = set()
 
 
-def _stop(*_: Any) -> None:
+def _kill_programs() -> None:
     for program in list(RUNNING):
         try:
             program.kill()
         except OSError:
             pass
+
+
+def _stop(*_: Any) -> None:
+    _kill_programs()
     os._exit(0)
 
 
@@ -149,6 +155,8 @@ def main() -> int:
     # The engine stops plugins with a signal when it is done; that is a normal end, not an error.
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _stop)
+    # A killed engine sends nothing: its end is seen as this host's new parent.
+    exit_with_parent(_kill_programs)
     print(port, flush=True)
     server.wait_for_termination()
     return 0

@@ -1,7 +1,8 @@
 """Reliability and security report: faults, crashes, bad input, fuzzing, secrets — measured.
 
-    python scripts/reliability.py [--resources 200] [--crash-trials 10] [--kill-trials 20]
-                                  [--fuzz-examples 2500] [--seed 1]
+    python scripts/reliability.py [--resources 200] [--crash-trials 10] [--crash-resources 40]
+                                  [--backend file|s3|both] [--kill-trials 20] [--fuzz-examples 2500]
+                                  [--seed 1] [--only CHECK,...]
 
 Each check prints one line with its figures and PASS or FAIL; the exit status is 1 if any failed.
 Everything runs against macie-local on 127.0.0.1 with the real Pulumi CLI; nothing else is reached.
@@ -9,9 +10,13 @@ Everything runs against macie-local on 127.0.0.1 with the real Pulumi CLI; nothi
 - faults:  30% throttling and 5% 5xx; `pulumi up` of N S3 resources (and two member accounts) is
            run until it succeeds (at most 5 runs); the endpoint must hold exactly the declared set.
 - latency: 20 ms added to every request and 5% of connections dropped; the same.
-- crashes: `pulumi up` or `pulumi destroy` killed (SIGKILL) at a random moment; then, as the README's
-           troubleshooting says, `pulumi cancel` (the killed run's lock), `pulumi-macie-import
-           --pending-creates`, `pulumi refresh`, and `pulumi up` again: exactly the declared set.
+- crashes: `pulumi up` or `pulumi destroy` killed (SIGKILL, the CLI's process group) at a random
+           moment; then, as the README's troubleshooting says, `pulumi cancel` (the killed run's
+           lock), `pulumi-macie-import --pending-creates` (and `--rebuild` when it reports that the
+           checkpoint cannot be read), `pulumi refresh`, and `pulumi up` again: exactly the declared
+           set in Macie, a preview with no changes, and, once the trials are over, none of this
+           checkout's processes that the runs started still running. Once per state backend: a
+           folder (`file://`) and a bucket of macie-local's own S3 (`s3://…?endpoint=…`).
 - kill:    macie-local killed with SIGKILL during a stream of writes; after a restart every
            acknowledged write is there and SQLite's integrity check passes.
 - fuzz:    the endpoint fuzz tests with --fuzz-examples each (4 tests): no 5xx, no store change on
@@ -25,9 +30,11 @@ Everything runs against macie-local on 127.0.0.1 with the real Pulumi CLI; nothi
 from __future__ import annotations
 
 import argparse
+import functools
+import json
 import os
 import random
-import shutil
+import re
 import signal
 import subprocess
 import sys
@@ -39,7 +46,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pulumi_macie_provider.client import ClientSettings, make_client  # noqa: E402
 from macie_local.app import Faults  # noqa: E402
 from macie_local.backend import Account  # noqa: E402
 from macie_local.server import (  # noqa: E402
@@ -49,8 +55,10 @@ from macie_local.server import (  # noqa: E402
     LocalEndpoint,
     create_bucket,
 )
+from pulumi_macie_provider.client import ClientSettings, make_client  # noqa: E402
+from pulumi_macie_provider.importer import UNREADABLE  # noqa: E402
 from tests.helpers import raw_request  # noqa: E402
-from tests.pulumi_harness import PASSPHRASE, PulumiError, PulumiStack  # noqa: E402
+from tests.pulumi_harness import PASSPHRASE, PulumiError, PulumiStack, process_kind, run_processes  # noqa: E402
 
 PROGRAM = """
 import pulumi
@@ -71,7 +79,7 @@ RESULTS: list[bool] = []
 
 def report(check: str, ok: bool, figures: str) -> None:
     RESULTS.append(ok)
-    print(f"{check:<9} {'PASS' if ok else 'FAIL'}  {figures}", flush=True)
+    print(f"{check:<13} {'PASS' if ok else 'FAIL'}  {figures}", flush=True)
 
 
 def expected(n: int, bucket: str) -> tuple[list[str], list[tuple[str, str, str]]]:
@@ -143,37 +151,31 @@ def converge_check(name: str, base: Path, n: int, faults: Faults) -> None:
         )
 
 
-def declared_ids(n: int, bucket: str) -> dict[str, tuple[str, str]]:
-    """Name -> (TYPE, ID) of everything PROGRAM declares."""
-    members = [f"{600000000000 + i}" for i in range(2)]
-    out = {f"member-{i}": ("MacieMemberAccount", m) for i, m in enumerate(members)}
-    for i in range(n):
-        owner = f"{members[i % 2]}:" if i % 3 else ""
-        out[f"res-{i}"] = ("MacieS3Resource", f"{owner}{bucket}/p{i:05d}/")
-    return out
-
-
-def recover(stack: PulumiStack, endpoint: LocalEndpoint, n: int, bucket: str) -> dict[str, int]:
-    """The README's recovery after a killed run; answers what each step had to do."""
-    done = {"unreadable checkpoints": 0, "pending operations": 0, "orphans imported": 0}
+def recover(stack: PulumiStack) -> dict[str, int]:
+    """The README's recovery after a killed run (up to the final `pulumi up`); answers what it had to do."""
+    done = {"pending operations": 0, "unreadable checkpoints": 0, "imported by rebuild": 0}
     stack.run("cancel", "--yes", check=False)  # the killed run's lock: nothing else runs on this stack
-    if stack.run("stack", "export", check=False).returncode != 0:
-        # The checkpoint could not be read: put back the copy the file backend keeps of the one before
-        # (`pulumi stack import` would need to read the broken one first).
+    exported = stack.run("stack", "export", check=False)
+    if exported.returncode == 0:
+        done["pending operations"] = len(json.loads(exported.stdout)["deployment"].get("pending_operations") or [])
+    if importer(stack, "--pending-creates").returncode == UNREADABLE:
         done["unreadable checkpoints"] += 1
-        (backup,) = (stack.workdir.parent / "backend").rglob(f"{stack.stack}.json.bak")
-        shutil.copyfile(backup, backup.with_suffix(""))
-    deployment = stack.export()["deployment"]
-    done["pending operations"] = len(deployment.get("pending_operations") or [])
-    importer = str(Path(sys.executable).parent / "pulumi-macie-import")
-    subprocess.run(
+        rebuilt = importer(stack, "--rebuild")
+        found = re.search(r"imported (\d+) resources the program declares", rebuilt.stdout)
+        done["imported by rebuild"] += int(found.group(1)) if found else 0
+    # Deletes (and updates) that were under way: refresh finds what Macie really holds.
+    stack.run("refresh", "--yes", "--skip-preview", check=False)
+    return done
+
+
+def importer(stack: PulumiStack, *args: str) -> subprocess.CompletedProcess[str]:
+    """pulumi-macie-import ARGS on the stack; Macie's endpoint comes from the stack's config."""
+    return subprocess.run(
         [
-            importer,
-            "--pending-creates",
-            "--endpoint-url",
-            endpoint.url,
+            str(Path(sys.executable).parent / "pulumi-macie-import"),
+            *args,
             "--file",
-            str(stack.workdir / "pending.json"),
+            str(stack.workdir / "recovery.json"),
             "--",
             "--stack",
             stack.stack,
@@ -181,54 +183,39 @@ def recover(stack: PulumiStack, endpoint: LocalEndpoint, n: int, bucket: str) ->
         cwd=stack.workdir,
         env=stack.env,
         capture_output=True,
+        text=True,
         timeout=900,
         check=False,
     )
-    # Deletes (and updates) that were under way: refresh finds what Macie really holds.
-    stack.run("refresh", "--yes", "--skip-preview", check=False)
-    # Associations Macie holds that the stack does not know (made by a step whose checkpoint was lost).
-    known = {r["urn"].rsplit("::", 1)[1] for r in stack.dynamic_resources()}
-    members, s3 = held(endpoint)
-    holds = set(members) | {(f"{m}:" if m != DEFAULT_ACCOUNT.account_id else "") + f"{b}/{p}" for m, b, p in s3}
-    orphans = [
-        (kind, name, id_) for name, (kind, id_) in declared_ids(n, bucket).items() if name not in known and id_ in holds
-    ]
-    if orphans:
-        triples = [part for orphan in orphans for part in orphan]
-        subprocess.run(
-            [
-                importer,
-                *triples,
-                "--file",
-                str(stack.workdir / "orphans.json"),
-                "--endpoint-url",
-                endpoint.url,
-                "--run",
-                "--",
-                "--yes",
-                "--protect=false",
-                "--stack",
-                stack.stack,
-            ],
-            cwd=stack.workdir,
-            env=stack.env,
-            capture_output=True,
-            timeout=900,
-            check=False,
-        )
-        done["orphans imported"] = len(orphans)
-    return done
 
 
-def crash_check(base: Path, n: int, trials: int, rng: random.Random) -> None:
+def s3_backend(endpoint: LocalEndpoint) -> str:
+    """A state backend in a bucket of the endpoint's own S3 (the CLI signs with the stack's AWS keys)."""
+    bucket = f"rel-state-{random.randrange(10**8)}"
+    create_bucket(bucket)
+    return f"s3://{bucket}?endpoint={endpoint.host}:{endpoint.port}&disableSSL=true&s3ForcePathStyle=true"
+
+
+def left_running(marker: str, since: float, limit: float = 10.0) -> dict[int, str]:
+    """This checkout's processes started by the check's runs that are still alive ``limit`` seconds on."""
+    end = time.monotonic() + limit
+    while run_processes(marker, since) and time.monotonic() < end:
+        time.sleep(0.5)
+    return run_processes(marker, since)
+
+
+def crash_check(base: Path, n: int, trials: int, rng: random.Random, backend: str) -> None:
+    began_check = time.time()
+    folder = base / f"crash-{backend}"
     with LocalEndpoint() as endpoint:
         bucket = f"rel-crash-{rng.randrange(10**8)}"
         create_bucket(bucket)
-        stack = new_stack(base / "crash", n, bucket, endpoint)
+        env = {"PULUMI_BACKEND_URL": s3_backend(endpoint)} if backend == "s3" else {}
+        stack = new_stack(folder, n, bucket, endpoint, **env)
         want = expected(n, bucket)
         good = 0
         problems: list[str] = []
-        totals = {"unreadable checkpoints": 0, "pending operations": 0, "orphans imported": 0}
+        totals = {"pending operations": 0, "unreadable checkpoints": 0, "imported by rebuild": 0}
         began = time.perf_counter()
         stack.run("up", "--yes", "--skip-preview")
         took = {"up": time.perf_counter() - began}
@@ -258,7 +245,7 @@ def crash_check(base: Path, n: int, trials: int, rng: random.Random) -> None:
             time.sleep(rng.uniform(0.3, 0.95) * took[command[1]])  # somewhere inside the run
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
-            for key, value in recover(stack, endpoint, n, bucket).items():
+            for key, value in recover(stack).items():
                 totals[key] += value
             ups = until_success(stack, "up", "--yes", "--skip-preview", runs=2)
             now = held(endpoint)
@@ -267,15 +254,19 @@ def crash_check(base: Path, n: int, trials: int, rng: random.Random) -> None:
                 good += 1
             else:
                 missing = len(set(want[1]) - set(now[1])) + len(set(want[0]) - set(now[0]))
-                errors = [line.strip() for line in stack.log[-1].splitlines() if "Error:" in line][:2]
+                errors = [line.strip() for line in stack.log[-1].splitlines() if "error:" in line.lower()][:2]
                 problems.append(f"trial {trial}: up ok {bool(ups)}, missing {missing}, steady {steady} {errors}")
             until_success(stack, "destroy", "--yes", "--skip-preview", runs=2)
+        empty = held(endpoint) == ([], [])
+        left = left_running(str(folder), began_check)
         figures = ", ".join(f"{key} {value}" for key, value in totals.items())
         report(
-            "crashes",
-            good == trials,
-            f"trials {trials}, converged {good}, resources {n}+2, recovered: "
-            f"{figures}, endpoint empty {held(endpoint) == ([], [])}" + "".join(f"\n          {p}" for p in problems),
+            f"crashes/{backend}",
+            good == trials and empty and not left,
+            f"backend {backend}, trials {trials}, converged {good}, resources {n}+2, recovered: {figures}; "
+            f"endpoint empty {empty}; processes of the runs left running {len(left)}"
+            + "".join(f"\n          {p}" for p in problems)
+            + "".join(f"\n          left: {pid} {process_kind(c)}: {c[:120]}" for pid, c in left.items()),
         )
 
 
@@ -411,6 +402,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--resources", type=int, default=200)
     parser.add_argument("--crash-trials", type=int, default=10)
     parser.add_argument("--crash-resources", type=int, default=40)
+    parser.add_argument(
+        "--backend",
+        choices=("file", "s3", "both"),
+        default="both",
+        help="state backend(s) of the crash check: a folder, or a bucket of macie-local's own S3 (default both)",
+    )
     parser.add_argument("--kill-trials", type=int, default=20)
     parser.add_argument("--fuzz-examples", type=int, default=2500)
     parser.add_argument("--seed", type=int, default=1)
@@ -428,13 +425,18 @@ def main(argv: list[str] | None = None) -> int:
             "latency": lambda: converge_check(
                 "latency", base, args.resources, Faults(latency_ms=20, drop_rate=0.05, seed=args.seed)
             ),
-            "crashes": lambda: crash_check(base, args.crash_resources, args.crash_trials, rng),
+            **{
+                f"crashes/{backend}": functools.partial(
+                    crash_check, base, args.crash_resources, args.crash_trials, rng, backend
+                )
+                for backend in (("file", "s3") if args.backend == "both" else (args.backend,))
+            },
             "kill": lambda: kill_check(base, args.kill_trials, rng),
             "fuzz": lambda: fuzz_check(args.fuzz_examples),
             "secrets": lambda: secrets_check(base),
         }
         for name, check in checks.items():
-            if not only or name in only or (name == "secrets" and "isolation" in only):
+            if not only or name in only or name.split("/")[0] in only or (name == "secrets" and "isolation" in only):
                 try:
                     check()
                 except Exception as error:  # noqa: BLE001 - a check that breaks is a failed check

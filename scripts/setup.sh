@@ -82,13 +82,11 @@ build_from_go_proxy() {
       -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$WANT" \
       -o "$BIN/" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
   ) || return 1
-  # Companion scripts ship in the SDK module: the exec script that runs a program, and the shim
-  # that starts Python dynamic providers. Module-cache files are read-only: copy, then chmod.
+  # The exec script that runs a program ships in the SDK module (read-only there: copy, then chmod).
   local sdk
   sdk="$(go env GOMODCACHE)/github.com/pulumi/pulumi/sdk/v3@$WANT/python"
-  for file in cmd/pulumi-language-python-exec dist/pulumi-resource-pulumi-python; do
-    install -m 0755 "$sdk/$file" "$BIN/$(basename "$file")"
-  done
+  install -m 0755 "$sdk/cmd/pulumi-language-python-exec" "$BIN/pulumi-language-python-exec"
+  install_dynamic_shim
   # The language host's Go module is not served by the proxy; install ours, which speaks its protocol.
   cat > "$BIN/pulumi-language-python" <<SH
 #!/bin/sh
@@ -96,6 +94,43 @@ exec "$VENV/bin/python" "$ROOT/scripts/pulumi_language_python.py" --exec "$BIN/p
 SH
   chmod 0755 "$BIN/pulumi-language-python"
   echo "$WANT go-proxy" > "$BIN/.stamp"
+}
+
+# The shim the engine runs for Python dynamic providers. The SDK's own (dist/pulumi-resource-pulumi-python)
+# runs `python -m pulumi.dynamic` under /bin/sh, and neither ends when the engine is killed. This one
+# picks the interpreter as the SDK's does, then execs scripts/pulumi_dynamic_provider.py with it: the
+# same server, which exits once the engine that started it is gone. Rewritten on every setup.
+install_dynamic_shim() {
+  {
+    echo '#!/bin/sh'
+    echo '# pulumi-resource-pulumi-python, written by scripts/setup.sh: Python dynamic providers, ended with their engine.'
+    printf "SERVER='%s'\n" "$ROOT/scripts/pulumi_dynamic_provider.py"
+    cat <<'SH'
+if [ -z "${PULUMI_RUNTIME_VIRTUALENV:-}" ]; then
+  if [ "${PULUMI_RUNTIME_TOOLCHAIN:-}" = "uv" ]; then
+    PULUMI_RUNTIME_VIRTUALENV=".venv"
+  elif [ "${PULUMI_RUNTIME_TOOLCHAIN:-}" = "poetry" ]; then
+    PULUMI_RUNTIME_VIRTUALENV=$(poetry env info --path)
+  fi
+fi
+python="${PULUMI_PYTHON_CMD:-python3}"
+if [ -n "${PULUMI_RUNTIME_VIRTUALENV:-}" ]; then
+  venv=${PULUMI_RUNTIME_VIRTUALENV%/}
+  case $venv in /*) ;; *) venv=$PWD/$venv ;; esac
+  if [ ! -f "$venv/bin/python" ]; then
+    echo "The 'virtualenv' option in Pulumi.yaml is \"$venv\", which is not a virtual environment (no bin/python)." >&2
+    exit 1
+  fi
+  PATH="$venv/bin:$PATH"
+  export PATH
+  unset PYTHONHOME
+  python="$venv/bin/python"
+fi
+exec "$python" -u "$SERVER" "$@"
+SH
+  } > "$BIN/pulumi-resource-pulumi-python.new"
+  chmod 0755 "$BIN/pulumi-resource-pulumi-python.new"
+  mv "$BIN/pulumi-resource-pulumi-python.new" "$BIN/pulumi-resource-pulumi-python"
 }
 
 install_official() {
@@ -117,6 +152,7 @@ elif [ -x "$BIN/pulumi" ] && [ "$(version_of "$BIN/pulumi")" = "$WANT" ] && [ -f
      && [ -x "$BIN/pulumi-language-python" ] && [ -x "$BIN/pulumi-resource-pulumi-python" ]; then
   PULUMI_DIR="$BIN"
   echo "    cached in .tools/pulumi/bin ($(cut -d' ' -f2 "$BIN/.stamp"))"
+  if grep -q go-proxy "$BIN/.stamp"; then install_dynamic_shim; fi
 else
   rm -f "$BIN/.stamp"
   echo "    building from the Go module proxy (a first build takes several minutes)"

@@ -149,3 +149,56 @@ class PulumiStack:
     def dynamic_resources(self) -> list[dict[str, Any]]:
         """The stack's Python dynamic resources, whatever their type (``pulumi-python:dynamic…``)."""
         return [r for r in self.resources() if r["type"].startswith("pulumi-python:dynamic")]
+
+
+#: What each process this project starts for a run says in its command line: the Python language host,
+#: the program it runs, the dynamic-provider server (under setup's shim, or the SDK's own shim and its
+#: `-m pulumi.dynamic`) and the native plugin.
+PROCESS_KINDS = (
+    ("language host", "pulumi_language_python.py"),
+    ("program", "pulumi-language-python-exec"),
+    ("dynamic provider", "pulumi_dynamic_provider.py"),
+    ("dynamic-provider shim", "pulumi-resource-pulumi-python"),
+    ("dynamic provider", "-m pulumi.dynamic"),
+    ("native plugin", "pulumi_macie_provider.hosts.native"),
+)
+
+
+def _boot_time() -> float:
+    with open("/proc/stat", encoding="ascii") as handle:
+        return float(next(line for line in handle if line.startswith("btime")).split()[1])
+
+
+def run_processes(marker: str, since: float = 0.0) -> dict[int, str]:
+    """The live processes of this checkout (their command line names its folder or its Python) that a
+    Pulumi run started: their environment holds ``marker`` (a folder of the run's stack, which the CLI
+    passes on in PULUMI_HOME and PULUMI_BACKEND_URL), and they began at or after ``since`` (a
+    ``time.time()``). Answers pid -> command line. Reads /proc (Linux)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    boot = _boot_time()
+    ours = (str(ROOT), sys.prefix)
+    skip = {os.getpid()}
+    found: dict[int, str] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) in skip:
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                command = handle.read().replace(b"\0", b" ").decode(errors="replace").strip()
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{entry}/environ", "rb") as handle:
+                environment = handle.read()
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+        state, started = fields[0], boot + int(fields[19]) / ticks
+        if state == "Z" or started + 1.0 / ticks < since or marker.encode() not in environment:
+            continue
+        if any(folder in command for folder in ours):
+            found[int(entry)] = command
+    return found
+
+
+def process_kind(command: str) -> str:
+    """Which of PROCESS_KINDS a command line is (``other`` for none)."""
+    return next((kind for kind, mark in PROCESS_KINDS if mark in command), "other")

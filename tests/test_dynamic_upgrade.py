@@ -6,6 +6,7 @@ a provider an older version recorded, calling nothing in Macie.
 from __future__ import annotations
 
 import base64
+import json
 import pickletools
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -109,7 +110,7 @@ def test_importer_writes_each_resource_its_own_type(
     settings = ClientSettings(region="us-east-1", endpoint_url=endpoint.url)
     entry = import_entry("MacieS3Resource", "logs", name, settings, client=macie)
     assert entry["type"] == "pulumi-python:dynamic/macie:MacieS3Resource"
-    assert named_in(entry["inputs"]["__provider"]) == [ENTRY, "MacieS3ResourceProvider"]
+    assert named_in(json.loads(entry["inputs"]["__provider"]["plaintext"])) == [ENTRY, "MacieS3ResourceProvider"]
 
 
 # -- the dynamic host, driven over gRPC as the engine drives it ---------------------------------

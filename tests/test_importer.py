@@ -1,11 +1,16 @@
-"""pulumi-macie-import's reading of a stack's pending creates, for the resources of both hosts."""
+"""pulumi-macie-import's reading of a stack's pending creates and of a preview, for the resources of both hosts."""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from pulumi.dynamic.dynamic import serialize_provider
 
+from macie_local.server import LocalEndpoint
 from pulumi_macie_provider.client import ClientSettings
-from pulumi_macie_provider.importer import import_file, pending_creates
+from pulumi_macie_provider.importer import SECRET_SIG, declared_creates, import_entry, import_file, pending_creates
+from pulumi_macie_provider.resources.registry import BY_NAME
 from pulumi_macie_provider.resources.s3_resource import MacieS3ResourceProvider
 
 PROVIDER_URN = "urn:pulumi:dev::p::pulumi:providers:macie::default"
@@ -101,3 +106,109 @@ def test_import_file_keeps_parent_and_explicit_provider() -> None:
             },
         ],
     }
+
+
+def _preview() -> dict:
+    """A `pulumi preview --json` of a program with both hosts' resources, on a stack that lacks them."""
+    unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+    dynamic_provider = f"urn:pulumi:dev::p::pulumi:providers:pulumi-python::default::{unknown}"
+    return {
+        "steps": [
+            {"op": "same", "urn": STACK_URN, "newState": {"type": "pulumi:pulumi:Stack"}},
+            {
+                "op": "create",
+                "urn": PROVIDER_URN,
+                "newState": {
+                    "type": "pulumi:providers:macie",
+                    "inputs": {"region": "us-west-2", "endpointUrl": "http://127.0.0.1:4510", "version": "0.1.0"},
+                },
+            },
+            {
+                "op": "create",
+                "urn": "urn:pulumi:dev::p::pulumi-python:dynamic/macie:MacieMemberAccount::member",
+                "newState": {
+                    "type": "pulumi-python:dynamic/macie:MacieMemberAccount",
+                    "parent": STACK_URN,
+                    "provider": dynamic_provider,
+                    "inputs": {"__provider": "[secret]", "memberAccountId": "111122223333"},
+                },
+            },
+            {
+                "op": "create",
+                "urn": "urn:pulumi:dev::p::pulumi-python:dynamic/macie:MacieS3Resource::logs",
+                "newState": {
+                    "type": "pulumi-python:dynamic/macie:MacieS3Resource",
+                    "parent": STACK_URN,
+                    "provider": dynamic_provider,
+                    "inputs": {"__provider": "[secret]", "bucketName": "b", "prefix": "x/"},
+                },
+            },
+            {
+                "op": "create",
+                "urn": "urn:pulumi:dev::p::macie:index:MacieS3Resource::native",
+                "newState": {
+                    "type": "macie:index:MacieS3Resource",
+                    "parent": STACK_URN,
+                    "provider": f"{PROVIDER_URN}::{unknown}",
+                    "inputs": {"bucketName": "b", "memberAccountId": "111122223333"},
+                },
+            },
+            {
+                "op": "create",
+                "urn": "urn:pulumi:dev::p::macie:index:MacieS3Resource::later",
+                "newState": {
+                    "type": "macie:index:MacieS3Resource",
+                    "parent": STACK_URN,
+                    "provider": f"{PROVIDER_URN}::{unknown}",
+                    "inputs": {"bucketName": "b", "memberAccountId": unknown},
+                },
+            },
+            {
+                "op": "create",
+                "urn": "urn:pulumi:dev::p::pulumi-python:dynamic:Resource::other",
+                "newState": {
+                    "type": "pulumi-python:dynamic:Resource",
+                    "parent": STACK_URN,
+                    "inputs": {"__provider": "[secret]", "url": "https://example.com"},
+                },
+            },
+            {
+                "op": "same",
+                "urn": "urn:pulumi:dev::p::macie:index:MacieMemberAccount::kept",
+                "newState": {"type": "macie:index:MacieMemberAccount", "inputs": {"memberAccountId": "210987654321"}},
+            },
+        ]
+    }
+
+
+def test_declared_creates_from_a_preview() -> None:
+    """--rebuild takes from a preview the creates of our resources with their IDs (dynamic ones looked up
+    with the command's settings, native ones where their provider's inputs say); one whose ID is not
+    known yet waits; other providers' resources and resources the stack has are left alone."""
+    given = ClientSettings(region="eu-west-1")
+    found, waiting = declared_creates(_preview(), given)
+    assert [(p.name, p.kind, p.id, p.type) for p in found] == [
+        ("member", "MacieMemberAccount", "111122223333", "pulumi-python:dynamic/macie:MacieMemberAccount"),
+        ("logs", "MacieS3Resource", "b/x/", "pulumi-python:dynamic/macie:MacieS3Resource"),
+        ("native", "macie:index:MacieS3Resource", "111122223333:b", None),
+    ]
+    assert [p.where for p in found] == [
+        given,
+        given,
+        ClientSettings(region="us-west-2", endpoint_url="http://127.0.0.1:4510"),
+    ]
+    assert waiting == ["urn:pulumi:dev::p::macie:index:MacieS3Resource::later"]
+
+
+def test_import_entry_of_a_dynamic_resource_carries_its_provider_as_a_secret(
+    endpoint: LocalEndpoint, macie: Any
+) -> None:
+    """The entry for a dynamic resource has the live state and a __provider the engine stores encrypted."""
+    macie.associate_member_account(memberAccountId="111122223333")
+    settings = ClientSettings(region="us-east-1", endpoint_url=endpoint.url)
+    entry = import_entry("MacieMemberAccount", "audit", "111122223333", settings, client=macie)
+    assert entry["inputs"]["memberAccountId"] == "111122223333"
+    for part in ("inputs", "outputs"):
+        provider = entry[part]["__provider"]
+        assert set(provider) == {SECRET_SIG[0], "plaintext"} and provider[SECRET_SIG[0]] == SECRET_SIG[1]
+        assert json.loads(provider["plaintext"]) == serialize_provider(BY_NAME["MacieMemberAccount"].dynamic_provider())

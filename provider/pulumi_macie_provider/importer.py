@@ -3,58 +3,103 @@
 The Pulumi engine imports a resource by calling its provider's Read with no inputs; a Python dynamic
 provider is serialised into those inputs, so ``pulumi import TYPE NAME ID`` cannot reach it. This
 command reads each association from Macie (failing if it does not exist), then writes an import file
-whose entries carry the resource's live state and its provider, the form ``pulumi import --file``
-takes without calling Read. With ``--run`` it runs that import too.
+whose entries carry the resource's live state and its provider (a secret, as ``pulumi up`` records
+it), the form ``pulumi import --file`` takes without calling Read. With ``--run`` it runs that import.
 
     pulumi-macie-import [--file import.json] [--run] [--region R] [--endpoint-url URL] [--profile P]
                         TYPE NAME ID [TYPE NAME ID ...] [-- PULUMI_IMPORT_ARGS...]
     pulumi-macie-import --pending-creates [-- PULUMI_ARGS...]
+    pulumi-macie-import --rebuild [-- PULUMI_ARGS...]
 
-TYPE is a resource name (MacieMemberAccount, MacieS3Resource) or type token; NAME the resource's name in the program; ID the
-resource ID (a member account ID, or ``[<memberAccountId>:]<bucketName>[/<prefix>]``).
+TYPE is a resource name (MacieMemberAccount, MacieS3Resource) or type token; NAME the resource's name in
+the program; ID the resource ID (a member account ID, or ``[<memberAccountId>:]<bucketName>[/<prefix>]``).
+
+Where Macie is: the flags, else the stack's config (``macie:region``, ``macie:endpointUrl``,
+``macie:profile``, ``macie:maxAttempts`` of the stack named after ``--``, or the selected one; secret
+values are read decrypted into memory and never shown), else the AWS environment.
 
 ``--pending-creates`` recovers a stack after ``pulumi up`` was interrupted: creates that were under
 way are "pending" in the state, and Macie may or may not hold them. IDs here follow from the inputs,
 so it looks each one up in Macie, clears the pending creates (``pulumi refresh
 --clear-pending-creates``) and imports those Macie holds; the next ``pulumi up`` converges. It
 recovers the resources of both hosts: native ones are looked up where their provider's recorded
-settings say, and imported by type and ID.
+settings say, and imported by type and ID. When the stack's checkpoint cannot be read at all it
+changes nothing and exits 3.
+
+``--rebuild`` is the way back from a checkpoint that cannot be read (``failed to load checkpoint``):
+it replaces the stack's state with an empty one (``pulumi stack import --force``, or ``pulumi stack
+init`` when the backend cannot even open the old one), then imports every resource the program
+declares that Macie holds, found with ``pulumi preview``; ``pulumi up`` then creates the rest. Only
+this package's resources are rebuilt: a stack that also holds other providers' resources should
+restore its backend's backup instead. With a state that loads, it keeps the state and imports only
+what the program declares, the stack lacks and Macie holds.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import io
 import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from pulumi.dynamic.dynamic import serialize_provider
 
 from .client import ClientSettings
-from .errors import MacieError
-from .hosts.dynamic import is_dynamic_type
-from .resources.context import client_for, settings_from_values
-from .resources.registry import BY_TOKEN, RESOURCES, resource_type
+from .errors import MacieApiError, MacieError, NotFoundError
+from .hosts.dynamic import LEGACY_TYPE, is_dynamic_type
+from .resources.context import client_for, config_values, settings_from_values
+from .resources.registry import BY_NAME, BY_TOKEN, RESOURCES, ResourceType, resource_type
+from .resources.validation import contains_unknown
+
+#: How the engine marks a secret value in a state or an import file (``plaintext`` holds it as JSON).
+SECRET_SIG = ("4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270")
+#: The exit status of ``--pending-creates`` when the stack's checkpoint cannot be read.
+UNREADABLE = 3
+#: The most rounds of preview-then-import ``--rebuild`` makes: a round can make the IDs of resources
+#: that depend on the ones it imported known to the next preview.
+REBUILD_ROUNDS = 5
 
 
-def import_entry(kind: str, name: str, id_: str, settings: ClientSettings, client: Any = None) -> dict[str, Any]:
+class UsageError(Exception):
+    """A flag or a stack setting that cannot be used; the message names it and the rule."""
+
+
+def secret(value: Any) -> dict[str, Any]:
+    """``value`` as a secret, the way an import file carries one (the engine encrypts it into the state)."""
+    return {SECRET_SIG[0]: SECRET_SIG[1], "plaintext": json.dumps(value)}
+
+
+def import_entry(
+    kind: str,
+    name: str,
+    id_: str,
+    settings: ClientSettings,
+    client: Any = None,
+    type_: str | None = None,
+) -> dict[str, Any]:
     """One import-file entry for the live resource ``id_``; raises MacieError if it does not exist.
 
     ``kind`` is a name (``MacieS3Resource``: the dynamic resource) or a type token
-    (``macie:index:MacieS3Resource``: the native plugin's resource)."""
+    (``macie:index:MacieS3Resource``: the native plugin's resource); ``type_`` the type the stack
+    knows the dynamic resource by, when it is not its own (``pulumi-python:dynamic/macie:<name>``)."""
     resource = resource_type(kind)
     hooks = resource.hooks(settings, client if client is not None else client_for(settings))
     found = hooks.lookup(id_)
     if kind == resource.token:  # a native resource: the engine reads it itself during the import
         return {"type": resource.token, "name": name, "id": found.id}
-    provider = serialize_provider(resource.dynamic_provider())
+    # The provider is a secret, as `pulumi up` records it, so the state never holds it in the clear.
+    provider = secret(serialize_provider(resource.dynamic_provider()))
     return {
-        "type": resource.dynamic_type,
+        "type": type_ or resource.dynamic_type,
         "name": name,
         "id": found.id,
         "inputs": {**found.inputs, "__provider": provider},
@@ -62,8 +107,8 @@ def import_entry(kind: str, name: str, id_: str, settings: ClientSettings, clien
     }
 
 
-def resource_id(inputs: dict[str, Any]) -> tuple[str, str] | None:
-    """(TYPE, ID) of a dynamic resource's inputs if they are one of ours, else None."""
+def _by_provider(inputs: dict[str, Any]) -> ResourceType | None:
+    """Which of our resources a dynamic resource is, from its serialised provider (if it can be read)."""
     provider = inputs.get("__provider", "")
     if isinstance(provider, dict) and "plaintext" in provider:  # a secret, as `stack export --show-secrets` shows
         provider = json.loads(provider["plaintext"])
@@ -73,11 +118,31 @@ def resource_id(inputs: dict[str, Any]) -> tuple[str, str] | None:
         raw = base64.b64decode(provider)
     except ValueError:
         return None
-    for resource in RESOURCES:
-        if resource.dynamic_provider.__name__.encode() in raw:
-            hooks = resource.hooks()
-            return resource.name, hooks.id_for(inputs)
-    return None
+    return next((r for r in RESOURCES if r.dynamic_provider.__name__.encode() in raw), None)
+
+
+def resource_of(type_: str, inputs: dict[str, Any]) -> ResourceType | None:
+    """Which of this package's resources a resource of type ``type_`` with these inputs is, if any."""
+    if type_ in BY_TOKEN:
+        return BY_TOKEN[type_]
+    if not is_dynamic_type(type_):
+        return None
+    if type_ != LEGACY_TYPE:  # pulumi-python:dynamic/macie:MacieS3Resource
+        return BY_NAME.get(type_.rsplit(":", 1)[-1])
+    # The type all dynamic resources shared before each had its own (a state written then): the
+    # provider pickled into it says which it is.
+    return _by_provider(inputs)
+
+
+def resource_id(inputs: dict[str, Any]) -> tuple[str, str] | None:
+    """(TYPE, ID) of a dynamic resource's inputs if they are one of ours, else None."""
+    resource = _by_provider(inputs)
+    return None if resource is None else (resource.name, resource.hooks().id_for(_own(inputs)))
+
+
+def _own(inputs: dict[str, Any]) -> dict[str, Any]:
+    """Inputs without the engine's and the dynamic provider's own (``__provider``...)."""
+    return {k: v for k, v in inputs.items() if not k.startswith("__")}
 
 
 def _native_settings(deployment: dict[str, Any], provider_ref: str) -> ClientSettings | None:
@@ -90,6 +155,12 @@ def _native_settings(deployment: dict[str, Any], provider_ref: str) -> ClientSet
     return None
 
 
+def _explicit_provider(reference: str) -> str | None:
+    """The URN of an explicit provider from a ``URN::ID`` reference; None for a default provider."""
+    provider = reference.rsplit("::", 1)[0] if reference else None
+    return provider if provider and not provider.rsplit("::", 1)[-1].startswith("default") else None
+
+
 @dataclass(frozen=True)
 class PendingCreate:
     """A create that was under way when a run stopped: where to look for it, and where it belongs."""
@@ -100,6 +171,7 @@ class PendingCreate:
     where: ClientSettings
     parent: str | None = None  # the parent's URN, unless it is the stack
     provider: str | None = None  # an explicit provider's URN (not a default provider)
+    type: str | None = None  # the type a dynamic resource is registered as
 
     @property
     def name(self) -> str:
@@ -115,26 +187,18 @@ def pending_creates(deployment: dict[str, Any], settings: ClientSettings) -> lis
         resource = operation.get("resource", {})
         if operation.get("type") != "creating":
             continue
+        inputs = resource.get("inputs") or {}
+        ours = resource_of(resource.get("type", ""), inputs)
+        if ours is None:
+            continue
         parent = resource.get("parent") if resource.get("parent") not in stacks else None
-        if is_dynamic_type(resource.get("type", "")):
-            known = resource_id(resource.get("inputs") or {})
-            if known is not None:
-                found.append(PendingCreate(resource["urn"], *known, settings, parent))
-        elif resource.get("type") in BY_TOKEN:
-            native = BY_TOKEN[resource["type"]]
-            reference = resource.get("provider", "")
-            provider = reference.rsplit("::", 1)[0] if reference else None
-            explicit = provider if provider and not provider.rsplit("::", 1)[-1].startswith("default") else None
-            found.append(
-                PendingCreate(
-                    resource["urn"],
-                    native.token,
-                    native.hooks().id_for(resource.get("inputs") or {}),
-                    _native_settings(deployment, reference) or settings,
-                    parent,
-                    explicit,
-                )
-            )
+        id_ = ours.hooks().id_for(_own(inputs))
+        if resource["type"] != ours.token:  # a dynamic resource
+            found.append(PendingCreate(resource["urn"], ours.name, id_, settings, parent, type=resource["type"]))
+            continue
+        reference = resource.get("provider", "")
+        where = _native_settings(deployment, reference) or settings
+        found.append(PendingCreate(resource["urn"], ours.token, id_, where, parent, _explicit_provider(reference)))
     return found
 
 
@@ -156,54 +220,228 @@ def import_file(entries: list[tuple[PendingCreate, dict[str, Any]]]) -> dict[str
     return {"nameTable": {name: urn for urn, name in names.items()}, "resources": resources}
 
 
-def recover_pending_creates(settings: ClientSettings, import_path: str, passthrough: list[str]) -> int:
-    """Clear the stack's pending creates, then import those Macie holds, so the next up converges."""
-    pulumi = shutil.which("pulumi") or "pulumi"
-    stack = _stack_args(passthrough)
-    exported = subprocess.run(
-        [pulumi, "stack", "export", "--show-secrets", "--non-interactive", *stack], capture_output=True, text=True
-    )
-    if exported.returncode != 0:
-        print(f"pulumi-macie-import: pulumi stack export failed: {exported.stderr.strip()}", file=sys.stderr)
-        return exported.returncode
-    pending = pending_creates(json.loads(exported.stdout).get("deployment", {}), settings)
-    if not pending:
-        print("no pending creates of Macie resources; nothing to recover")
-        return 0
+def _held(wanted: list[PendingCreate]) -> list[tuple[PendingCreate, dict[str, Any]]]:
+    """The import entries of those of ``wanted`` that Macie holds. Any other failure to look one up
+    (Macie out of reach, a setting that does not work) is raised: nothing is guessed."""
     held = []
-    for create in pending:
+    for create in wanted:
         try:
-            held.append((create, import_entry(create.kind, create.name, create.id, create.where)))
-        except MacieError:
-            pass  # the create never happened: clearing it is all there is to do
-    print(f"{len(pending)} pending creates; {len(held)} of them exist in Macie and are imported")
-    code = subprocess.call(
-        [pulumi, "refresh", "--clear-pending-creates", "--yes", "--skip-preview", "--non-interactive", *passthrough]
-    )
-    if code != 0 or not held:
-        return code
-    with open(import_path, "w", encoding="utf-8") as handle:
-        json.dump(import_file(held), handle, indent=2)
-    return subprocess.call(
-        [
-            pulumi,
-            "import",
-            "--file",
-            import_path,
-            "--generate-code=false",
-            "--yes",
-            "--protect=false",
-            "--non-interactive",
-            *passthrough,
-        ]
-    )
+            entry = import_entry(create.kind, create.name, create.id, create.where, type_=create.type)
+        except NotFoundError:
+            continue  # Macie holds nothing for it: there is nothing to import
+        except MacieApiError as error:
+            if error.code != "AccessDeniedException":
+                raise
+            continue  # S3 resources of an account that is not a member: there are none
+        held.append((create, entry))
+    return held
+
+
+class Pulumi:
+    """The ``pulumi`` CLI run on the stack the pass-through arguments name (or the selected one)."""
+
+    def __init__(self, passthrough: list[str]) -> None:
+        self.binary = shutil.which("pulumi") or "pulumi"
+        self.passthrough = passthrough
+        self.stack = _stack_args(passthrough)
+
+    def capture(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run ``pulumi ARGS`` on the stack, its output captured (never shown: it may hold secrets)."""
+        return subprocess.run(
+            [self.binary, *args, "--non-interactive", *self.stack], capture_output=True, text=True, check=False
+        )
+
+    def call(self, *args: str) -> int:
+        """Run ``pulumi ARGS`` with the pass-through arguments, its output shown."""
+        return subprocess.call([self.binary, *args, "--non-interactive", *self.passthrough])
+
+    def import_resources(self, path: str, document: dict[str, Any]) -> int:
+        with open(path, "w", encoding="utf-8") as handle:
+            json.dump(document, handle, indent=2)
+        return self.call("import", "--file", path, "--generate-code=false", "--yes", "--protect=false")
+
+    def stack_name(self) -> str:
+        if self.stack:
+            return self.stack[1]
+        return subprocess.run(
+            [self.binary, "stack", "--show-name", "--non-interactive"], capture_output=True, text=True, check=False
+        ).stdout.strip()
 
 
 def _stack_args(passthrough: list[str]) -> list[str]:
-    for flag in ("--stack", "-s"):
-        if flag in passthrough and passthrough.index(flag) + 1 < len(passthrough):
-            return ["--stack", passthrough[passthrough.index(flag) + 1]]
+    for index, arg in enumerate(passthrough):
+        if arg in ("--stack", "-s") and index + 1 < len(passthrough):
+            return ["--stack", passthrough[index + 1]]
+        if arg.startswith("--stack="):
+            return ["--stack", arg.split("=", 1)[1]]
     return []
+
+
+def _first_error(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return next((line for line in lines if line.startswith("error:")), lines[-1] if lines else "no output")
+
+
+def unreadable_checkpoint(exported: subprocess.CompletedProcess[str]) -> bool:
+    """Whether a failed ``pulumi stack export`` failed because the stack's checkpoint cannot be read."""
+    return exported.returncode != 0 and "failed to load checkpoint" in exported.stderr
+
+
+def recover_pending_creates(pulumi: Pulumi, settings: Callable[[], ClientSettings], import_path: str) -> int:
+    """Clear the stack's pending creates, then import those Macie holds, so the next up converges."""
+    exported = pulumi.capture("stack", "export", "--show-secrets")
+    if unreadable_checkpoint(exported):
+        print(
+            f"pulumi-macie-import: the stack's checkpoint cannot be read ({_first_error(exported.stderr)}); "
+            "restore the backend's backup of it, or rebuild it from Macie and the program with "
+            "`pulumi-macie-import --rebuild`",
+            file=sys.stderr,
+        )
+        return UNREADABLE
+    if exported.returncode != 0:
+        print(f"pulumi-macie-import: pulumi stack export failed: {_first_error(exported.stderr)}", file=sys.stderr)
+        return exported.returncode
+    pending = pending_creates(json.loads(exported.stdout).get("deployment", {}), settings())
+    if not pending:
+        print("no pending creates of Macie resources; nothing to recover")
+        return 0
+    held = _held(pending)
+    print(f"{len(pending)} pending creates; {len(held)} of them exist in Macie and are imported")
+    code = pulumi.call("refresh", "--clear-pending-creates", "--yes", "--skip-preview")
+    if code != 0 or not held:
+        return code
+    return pulumi.import_resources(import_path, import_file(held))
+
+
+def recreate_state(pulumi: Pulumi) -> bool:
+    """Give the stack an empty state in place of one that cannot be read; answer whether it now loads."""
+    empty = {"version": 3, "deployment": {"manifest": {"time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}}}
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "empty.json")
+        with open(path, "w", encoding="utf-8") as handle:
+            json.dump(empty, handle)
+        pulumi.capture("stack", "import", "--force", "--file", path)
+    if pulumi.capture("stack", "export").returncode == 0:
+        return True
+    # The backend cannot even open the old checkpoint (the file backend's metadata file of it is
+    # broken): it takes the stack for missing, and `stack init` writes a new one in its place.
+    name = pulumi.stack_name()
+    if name:
+        subprocess.run(
+            [pulumi.binary, "stack", "init", name, "--non-interactive"], capture_output=True, text=True, check=False
+        )
+    return pulumi.capture("stack", "export").returncode == 0
+
+
+def declared_creates(preview: dict[str, Any], settings: ClientSettings) -> tuple[list[PendingCreate], list[str]]:
+    """The resources of ours that a ``pulumi preview --json`` would create, with the IDs they would have;
+    and the URNs of those whose ID is not known yet or whose parent or explicit provider is not in
+    the stack either (they are left to ``pulumi up``)."""
+    steps = preview.get("steps") or []
+    states = {step["urn"]: step.get("newState") or step.get("oldState") or {} for step in steps if "urn" in step}
+    creating = {step["urn"] for step in steps if step.get("op") == "create"}
+    stacks = {urn for urn, state in states.items() if state.get("type") == "pulumi:pulumi:Stack"}
+    found: list[PendingCreate] = []
+    waiting: list[str] = []
+    for step in steps:
+        state = step.get("newState") or {}
+        inputs = state.get("inputs") or {}
+        ours = resource_of(state.get("type", ""), inputs) if step.get("op") == "create" else None
+        if ours is None:
+            continue
+        parent = state.get("parent") if state.get("parent") not in stacks else None
+        provider = _explicit_provider(state.get("provider", ""))
+        if contains_unknown(_own(inputs)) or parent in creating or provider in creating:
+            waiting.append(step["urn"])
+            continue
+        id_ = ours.hooks().id_for(_own(inputs))
+        if state["type"] != ours.token:  # a dynamic resource
+            found.append(PendingCreate(step["urn"], ours.name, id_, settings, parent, type=state["type"]))
+            continue
+        where = settings
+        provider_state = states.get(state.get("provider", "").rsplit("::", 1)[0], {})
+        if provider_state:
+            recorded, failures = settings_from_values(provider_state.get("inputs") or {})
+            where = settings if failures else recorded
+        found.append(PendingCreate(step["urn"], ours.token, id_, where, parent, provider))
+    return found, waiting
+
+
+def adopt_declared(pulumi: Pulumi, settings: ClientSettings, import_path: str) -> int:
+    """Import what the program declares, the stack lacks and Macie holds, in rounds of preview-then-import
+    (an import can make known the IDs of resources that depend on the ones imported)."""
+    adopted = 0
+    tried: set[tuple[str, str]] = set()
+    waiting: list[str] = []
+    for _ in range(REBUILD_ROUNDS):
+        preview = pulumi.capture("preview", "--json")
+        if preview.returncode != 0:
+            print(f"pulumi-macie-import: pulumi preview failed: {_first_error(preview.stderr)}", file=sys.stderr)
+            return preview.returncode
+        declared, waiting = declared_creates(json.loads(preview.stdout), settings)
+        fresh = [create for create in declared if (create.urn, create.id) not in tried]
+        tried.update((create.urn, create.id) for create in fresh)
+        held = _held(fresh)
+        if not held:
+            break
+        code = pulumi.import_resources(import_path, import_file(held))
+        if code != 0:
+            return code
+        adopted += len(held)
+    print(
+        f"imported {adopted} resources the program declares and Macie holds; "
+        f"`pulumi up` creates the rest" + (f" ({len(waiting)} of them wait on others)" if waiting else "")
+    )
+    return 0
+
+
+def rebuild(pulumi: Pulumi, settings: Callable[[], ClientSettings], import_path: str) -> int:
+    """A stack whose checkpoint cannot be read, rebuilt from what Macie holds and the program declares."""
+    exported = pulumi.capture("stack", "export")
+    if unreadable_checkpoint(exported):
+        if not recreate_state(pulumi):
+            print(
+                f"pulumi-macie-import: the stack's checkpoint cannot be read ({_first_error(exported.stderr)}) "
+                "and could not be replaced by an empty one",
+                file=sys.stderr,
+            )
+            return 1
+        print(f"the stack's checkpoint could not be read ({_first_error(exported.stderr)}); replaced by an empty one")
+    elif exported.returncode != 0:
+        print(f"pulumi-macie-import: pulumi stack export failed: {_first_error(exported.stderr)}", file=sys.stderr)
+        return exported.returncode
+    return adopt_declared(pulumi, settings(), import_path)  # the stack's config reads once its state loads
+
+
+def stack_config(pulumi: Pulumi) -> dict[str, Any]:
+    """The stack's ``macie:`` settings, secrets decrypted (kept in memory); empty without a stack."""
+    result = pulumi.capture("config", "--json", "--show-secrets")
+    if result.returncode != 0:
+        print(
+            f"pulumi-macie-import: no stack config read ({_first_error(result.stderr)}); "
+            "using the flags and the AWS environment",
+            file=sys.stderr,
+        )
+        return {}
+    values = json.loads(result.stdout or "{}")
+    return {key: entry.get("value") for key, entry in values.items() if key.startswith("macie:")}
+
+
+def settings_for(args: argparse.Namespace, config: dict[str, Any]) -> ClientSettings:
+    """Where Macie is: the flags, else the stack's config, else the AWS environment."""
+    values = config_values(config.get)
+    flags = {"region": args.region, "endpointUrl": args.endpoint_url, "profile": args.profile}
+    values.update({key: value for key, value in flags.items() if value is not None})
+    settings, failures = settings_from_values(values)
+    if failures:
+        flag_names = {"region": "--region", "endpointUrl": "--endpoint-url", "profile": "--profile"}
+        named = []
+        for key, reason in failures:
+            short = key.removeprefix("macie:")
+            source = flag_names[short] if flags.get(short) is not None else f"macie:{short} (stack config)"
+            named.append(f"{source}: {reason}")
+        raise UsageError("; ".join(named))
+    return settings
 
 
 def parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
@@ -213,23 +451,33 @@ def parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
         argv, passthrough = argv[:index], argv[index + 1 :]
     parser = argparse.ArgumentParser(
         prog="pulumi-macie-import",
-        description=__doc__.split("\n\n")[0],
+        description=(__doc__ or "").split("\n\n")[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("triples", nargs="*", metavar="TYPE NAME ID")
     parser.add_argument(
         "--pending-creates",
         action="store_true",
-        help="resolve the stack's pending creates with pulumi refresh, then stop",
+        help="resolve the stack's pending creates: clear them, import those Macie holds",
+    )
+    parser.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="replace a checkpoint that cannot be read by an empty state, then import what the program "
+        "declares and Macie holds",
     )
     parser.add_argument("--file", default="macie-import.json", help="import file to write (default %(default)s)")
     parser.add_argument("--run", action="store_true", help="run `pulumi import --file` afterwards")
-    parser.add_argument("--region", default=None)
-    parser.add_argument("--endpoint-url", default=None)
-    parser.add_argument("--profile", default=None)
+    parser.add_argument("--region", default=None, help="default: macie:region of the stack, then AWS_REGION")
+    parser.add_argument("--endpoint-url", default=None, help="default: macie:endpointUrl of the stack")
+    parser.add_argument("--profile", default=None, help="default: macie:profile of the stack, then AWS_PROFILE")
     args = parser.parse_args(argv)
-    if not args.pending_creates and not args.triples:
-        parser.error("give TYPE NAME ID triples, or --pending-creates")
+    if args.pending_creates and args.rebuild:
+        parser.error("--pending-creates and --rebuild are two steps: run one, then the other")
+    if (args.pending_creates or args.rebuild) and args.triples:
+        parser.error("TYPE NAME ID triples are not taken with --pending-creates or --rebuild")
+    if not args.pending_creates and not args.rebuild and not args.triples:
+        parser.error("give TYPE NAME ID triples, or --pending-creates, or --rebuild")
     if len(args.triples) % 3:
         parser.error("resources are given as TYPE NAME ID triples")
     return args, passthrough
@@ -237,13 +485,24 @@ def parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
 
 def main(argv: list[str] | None = None) -> int:
     args, passthrough = parse(list(sys.argv[1:] if argv is None else argv))
-    settings = ClientSettings(
-        region=args.region or os.environ.get("AWS_REGION"), endpoint_url=args.endpoint_url, profile=args.profile
-    )
-    if args.pending_creates:
-        return recover_pending_creates(settings, args.file, passthrough)
+    pulumi = Pulumi(passthrough)
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(line_buffering=True)  # in order with the output of the pulumi commands it runs
+
+    def settings() -> ClientSettings:
+        return settings_for(args, stack_config(pulumi))
+
     try:
-        entries = [import_entry(*args.triples[i : i + 3], settings) for i in range(0, len(args.triples), 3)]
+        if args.pending_creates:
+            return recover_pending_creates(pulumi, settings, args.file)
+        if args.rebuild:
+            return rebuild(pulumi, settings, args.file)
+        where = settings()
+        triples = [args.triples[i : i + 3] for i in range(0, len(args.triples), 3)]
+        entries = [import_entry(kind, name, id_, where) for kind, name, id_ in triples]
+    except UsageError as error:
+        print(f"pulumi-macie-import: {error}", file=sys.stderr)
+        return 2
     except MacieError as error:
         print(f"pulumi-macie-import: {error}", file=sys.stderr)
         return 1
@@ -253,7 +512,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"wrote {args.file} ({len(entries)} resources); import with: {' '.join(command)}")
     if not args.run:
         return 0
-    command[0] = shutil.which("pulumi") or "pulumi"
+    command[0] = pulumi.binary
     return subprocess.call(command)
 
 

@@ -1,0 +1,122 @@
+"""pulumi-macie-import through the real CLI: where it finds Macie, and what it writes into the state."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from macie_local.server import LocalEndpoint
+from pulumi_macie_provider.importer import SECRET_SIG
+
+from .e2e_support import Scenario, example_stack, holdings, unique_bucket
+from .pulumi_harness import PulumiStack
+
+pytestmark = pytest.mark.e2e
+
+MEMBER = "111122223333"
+IMPORTER = str(Path(sys.executable).parent / "pulumi-macie-import")
+
+
+def run_importer(stack: PulumiStack, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    """pulumi-macie-import ARGS, run in the stack's project folder with its environment."""
+    return subprocess.run(
+        [IMPORTER, *args],
+        cwd=stack.workdir,
+        env=stack.env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def test_import_takes_the_endpoint_from_the_stack_config_and_keeps_the_provider_secret(tmp_path: Path) -> None:
+    """With no --endpoint-url, the importer reads the stack's macie:endpointUrl (a secret here); the
+    __provider it writes is a secret in the state, as `pulumi up` writes it, and the stack then
+    shows no changes."""
+    with LocalEndpoint() as endpoint:
+        bucket = unique_bucket()
+        stack = example_stack(tmp_path, "basic", endpoint)
+        stack.config_set("bucket", bucket)
+        stack.config_set("macie:endpointUrl", endpoint.url, secret=True)
+        scenario = Scenario(endpoint, stack, bucket)
+        scenario.macie.associate_member_account(memberAccountId=MEMBER)
+        scenario.macie.associate_s3_resources(
+            s3Resources=[{"bucketName": bucket, "classificationType": {"oneTime": "FULL", "continuous": "FULL"}}]
+        )
+        scenario.macie.associate_s3_resources(
+            memberAccountId=MEMBER,
+            s3Resources=[
+                {
+                    "bucketName": bucket,
+                    "prefix": "2024/",
+                    "classificationType": {"oneTime": "NONE", "continuous": "FULL"},
+                }
+            ],
+        )
+        held = holdings(endpoint)
+        result = run_importer(
+            stack,
+            "MacieMemberAccount",
+            "audit",
+            MEMBER,
+            "MacieS3Resource",
+            "master-logs",
+            bucket,
+            "MacieS3Resource",
+            "member-logs",
+            f"{MEMBER}:{bucket}/2024/",
+            "--file",
+            str(tmp_path / "import.json"),
+            "--run",
+            "--",
+            "--yes",
+            "--protect=false",
+            "--stack",
+            stack.stack,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert endpoint.url not in result.stdout + result.stderr  # a secret setting is never shown
+
+        exported = stack.export()["deployment"]["resources"]
+        imported = [r for r in exported if r["urn"].rsplit("::", 1)[1] in ("audit", "master-logs", "member-logs")]
+        assert len(imported) == 3
+        for resource in imported:
+            for part in ("inputs", "outputs"):
+                provider = resource[part]["__provider"]
+                assert isinstance(provider, dict) and provider.get(SECRET_SIG[0]) == SECRET_SIG[1], (part, provider)
+                assert set(provider) == {SECRET_SIG[0], "ciphertext"}, (part, provider)
+
+        stack.preview("--expect-no-changes")
+        stack.up()
+        assert holdings(endpoint) == held
+        stack.destroy()
+        assert holdings(endpoint) == {"members": [], "s3": []}
+
+
+def test_import_flag_wins_over_the_stack_config(tmp_path: Path) -> None:
+    """An explicit --endpoint-url is used instead of the stack's macie:endpointUrl."""
+    with LocalEndpoint() as endpoint, LocalEndpoint() as elsewhere:
+        stack = example_stack(tmp_path, "basic", elsewhere)  # the stack points somewhere else
+        Scenario(endpoint, stack, "").macie.associate_member_account(memberAccountId=MEMBER)
+        command = ["MacieMemberAccount", "audit", MEMBER, "--file", str(tmp_path / "i.json")]
+        from_config = run_importer(stack, *command, "--", "--stack", stack.stack)
+        assert from_config.returncode == 1 and "does not exist in Macie" in from_config.stderr
+        flagged = run_importer(stack, *command, "--endpoint-url", endpoint.url, "--", "--stack", stack.stack)
+        assert flagged.returncode == 0, flagged.stderr
+        assert json.loads((tmp_path / "i.json").read_text())["resources"][0]["id"] == MEMBER
+
+
+def test_import_names_a_bad_stack_setting(tmp_path: Path) -> None:
+    """A stack's macie:region that breaks the rule fails the importer with one line naming the setting."""
+    with LocalEndpoint() as endpoint:
+        stack = example_stack(tmp_path, "basic", endpoint)
+        stack.config_set("macie:region", "nowhere")
+        result = run_importer(stack, "MacieMemberAccount", "audit", MEMBER, "--", "--stack", stack.stack)
+        assert result.returncode == 2
+        assert result.stderr.strip().splitlines()[-1].startswith("pulumi-macie-import: macie:region (stack config): ")
+        assert "'nowhere'" in result.stderr

@@ -1,0 +1,108 @@
+"""A killed `pulumi up` leaves none of this project's processes behind.
+
+The engine starts each plugin in a process group of its own, so SIGKILL to the CLI's group reaches
+only the CLI: the language host, the program it runs, the dynamic-provider server and the native
+plugin must each see that their engine is gone and exit within seconds.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from macie_local.app import Faults
+from macie_local.server import LocalEndpoint
+
+from .e2e_support import native_plugin_tarball, unique_bucket
+from .pulumi_harness import TOOLS_BIN, PulumiStack, process_kind, pulumi_binary, run_processes
+
+pytestmark = pytest.mark.e2e
+
+PROGRAM = """
+import pulumi
+import pulumi_macie_native as native
+from pulumi_macie import MacieS3Resource
+
+bucket = pulumi.Config().require("bucket")
+for i in range(4):
+    native.MacieS3Resource(f"native-{i}", bucket_name=bucket, prefix=f"native-{i}/")
+    MacieS3Resource(f"dynamic-{i}", bucket_name=bucket, prefix=f"dynamic-{i}/")
+"""
+
+#: How long every process of the run has, after the CLI is killed, to be gone.
+EXIT_WITHIN = 15.0
+
+
+def wait_for(condition, limit: float, pause: float = 0.2):  # type: ignore[no-untyped-def]
+    """Poll ``condition`` until it answers something truthy (answered) or ``limit`` seconds pass (None)."""
+    end = time.monotonic() + limit
+    while time.monotonic() < end:
+        answer = condition()
+        if answer:
+            return answer
+        time.sleep(pause)
+    return None
+
+
+def test_sigkill_of_pulumi_up_leaves_no_process(tmp_path: Path) -> None:
+    """SIGKILL to `pulumi up`'s process group mid-run: within seconds no language host, program,
+    dynamic-provider server or native plugin of that run is left."""
+    # Our language host and dynamic-provider shim are the ones scripts/setup.sh installs with a CLI built
+    # from the Go module proxy; an official CLI brings Pulumi's own, which are not this project's.
+    setup_toolchain = Path(pulumi_binary()).parent == TOOLS_BIN
+    wanted = {"native plugin"} | ({"language host", "program", "dynamic provider"} if setup_toolchain else set())
+    began = time.time()
+    # Slow answers keep the run going while the processes are looked at.
+    with LocalEndpoint(faults=Faults(latency_ms=1500)) as endpoint:
+        stack = PulumiStack.create(
+            tmp_path,
+            PROGRAM,
+            extra_env={
+                "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
+                "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+                "AWS_REGION": "us-east-1",
+            },
+        )
+        stack.install_plugin(native_plugin_tarball(tmp_path / "plugin"))
+        stack.config_set("bucket", unique_bucket())
+        stack.config_set("macie:endpointUrl", endpoint.url)
+        marker = str(tmp_path)
+        cli = subprocess.Popen(
+            [pulumi_binary(), "up", "--yes", "--skip-preview", "--non-interactive", "--stack", stack.stack],
+            cwd=stack.workdir,
+            env=stack.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        running: dict[int, str] = {}
+        try:
+
+            def all_started() -> dict[int, str] | None:
+                found = run_processes(marker, since=began)
+                return found if wanted <= {process_kind(command) for command in found.values()} else None
+
+            running = wait_for(all_started, limit=120) or {}
+            assert running, f"not every process of the run started: {run_processes(marker, since=began)}"
+            assert cli.poll() is None, "the run ended before it could be killed"
+            os.killpg(cli.pid, signal.SIGKILL)
+            cli.wait(timeout=30)
+            left = wait_for(lambda: not run_processes(marker, since=began), limit=EXIT_WITHIN)
+            remaining = run_processes(marker, since=began)
+            assert left and not remaining, f"still running {EXIT_WITHIN:.0f}s after the CLI was killed: " + "; ".join(
+                f"{pid} {process_kind(command)}: {command[:160]}" for pid, command in remaining.items()
+            )
+        finally:
+            if cli.poll() is None:
+                os.killpg(cli.pid, signal.SIGKILL)
+                cli.wait(timeout=30)
+            for pid in run_processes(marker, since=began):  # what a failed assertion found: not left to run
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
