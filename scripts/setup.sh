@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up everything the project needs, from a fresh clone, idempotently:
-#   - .venv: a virtual environment with the project (editable, with macie-local's extra `local`) and its
-#     test dependencies, at the versions constraints.txt pins;
+#   - .venv: a virtual environment with the project (editable, with macie-local's extra `local`), its
+#     test dependencies and the checks (ruff, mypy and the stubs it reads), at the versions
+#     constraints.txt pins;
 #   - the Pulumi CLI at the version of `pulumi` in constraints.txt, with its Python language
 #     host and the dynamic-provider shim: one on PATH if its version matches; else built from the Go
 #     module proxy into .tools/pulumi/bin; else, with internet, the official installer;
@@ -47,7 +48,7 @@ STAMP=$( (cat "$ROOT/pyproject.toml" "$CONSTRAINTS"; ls "$ROOT/provider" "$ROOT/
   | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$VENV/.setup-stamp" 2>/dev/null)" != "$STAMP" ]; then
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -c "$CONSTRAINTS" \
-    -e "$ROOT[local,test,bench]"
+    -e "$ROOT[local,test,dev,bench]"
   echo "$STAMP" > "$VENV/.setup-stamp"
 else
   echo "    up to date"
