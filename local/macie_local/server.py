@@ -117,7 +117,7 @@ def _s3_app() -> Callable[..., Iterable[bytes]]:
     """moto's S3 application; its state lives in moto's backends, so one serves every endpoint."""
     from moto.moto_server.werkzeug_app import create_backend_app
 
-    return create_backend_app("s3")  # type: ignore[no-any-return]
+    return create_backend_app("s3")
 
 
 def bucket_exists(name: str) -> bool:

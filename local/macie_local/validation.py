@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 import botocore.loaders
-from botocore.model import ServiceModel, Shape
+from botocore.model import ListShape, ServiceModel, Shape, StructureShape
 
 from pulumi_macie_provider.client import DATA_PATH
 
@@ -60,7 +60,7 @@ def _join(path: str, name: str) -> str:
 
 def _check(shape: Shape, value: Any, path: str) -> Violation | None:
     kind = shape.type_name
-    if kind == "structure":
+    if isinstance(shape, StructureShape):
         if not isinstance(value, dict):
             return Violation(path, "Type", "must be a JSON object")
         for name in shape.required_members:
@@ -75,7 +75,7 @@ def _check(shape: Shape, value: Any, path: str) -> Violation | None:
         if shape.name == "ClassificationTypeUpdate" and not any(value.get(name) is not None for name in members):
             return Violation(path, "Required", "at least one of oneTime or continuous is required")
         return None
-    if kind == "list":
+    if isinstance(shape, ListShape):
         if not isinstance(value, list):
             return Violation(path, "Type", "must be a JSON array")
         if not value and path in ("s3Resources", "associatedS3Resources", "s3ResourcesUpdate"):

@@ -243,7 +243,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.pending_creates:
         return recover_pending_creates(settings, args.file, passthrough)
     try:
-        entries = [import_entry(*args.triples[i : i + 3], settings) for i in range(0, len(args.triples), 3)]
+        triples = zip(args.triples[0::3], args.triples[1::3], args.triples[2::3], strict=True)
+        entries = [import_entry(kind, name, id_, settings) for kind, name, id_ in triples]
     except MacieError as error:
         print(f"pulumi-macie-import: {error}", file=sys.stderr)
         return 1

@@ -248,7 +248,7 @@ class Provider(provider_pb2_grpc.ResourceProviderServicer):
                 result = hooks.lookup(request.id)  # an import or a lookup: nothing is known but the ID
             else:
                 result = hooks.read(request.id, state)
-        if not result.exists:
+        if result.id is None:
             return provider_pb2.ReadResponse()
         return provider_pb2.ReadResponse(
             id=result.id, properties=to_struct(result.outputs), inputs=to_struct(result.inputs)
