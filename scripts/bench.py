@@ -320,7 +320,7 @@ def chart(results: list[dict[str, Any]], path: Path) -> None:
     fig, axes = plt.subplots(1, len(OPERATIONS), figsize=(18, 4.5))
     sizes = sorted({r["n"] for r in results})
     styles = {"dynamic": "o-", "dynamic-floor": "o--", "native": "s-", "native-floor": "s--"}
-    for axis, op in zip(axes, OPERATIONS):
+    for axis, op in zip(axes, OPERATIONS, strict=True):
         for variant, style in styles.items():
             host, _, floor = variant.partition("-")
             key = "floor" if floor else "provider"

@@ -210,7 +210,7 @@ def test_faults_never_hit_unauthenticated_callers() -> None:
     from .helpers import raw_request
 
     with LocalEndpoint(faults=Faults(throttle_rate=1.0)) as running:
-        status, answer, _ = raw_request(running.url, access_key="AKIANOBODY0000000000")
+        _status, answer, _ = raw_request(running.url, access_key="AKIANOBODY0000000000")
         assert answer["__type"] == "InvalidClientTokenId"
 
 

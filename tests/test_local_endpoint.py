@@ -52,7 +52,7 @@ def test_member_account_associate_twice_is_invalid_input(macie: Any) -> None:
     macie.associate_member_account(memberAccountId="444455556666")
     with pytest.raises(macie.exceptions.InvalidInputException) as excinfo:
         macie.associate_member_account(memberAccountId="444455556666")
-    code, message, response = error_of(excinfo)
+    _code, message, response = error_of(excinfo)
     assert "444455556666 is already associated with Macie" in message
     assert response["fieldName"] == "memberAccountId" and response["errorCode"] == "Exists"
 
@@ -103,7 +103,7 @@ def test_member_account_limit(client_for: Callable[..., Any], endpoint: Any) -> 
     macie.associate_member_account(memberAccountId="000000000002")
     with pytest.raises(macie.exceptions.LimitExceededException) as excinfo:
         macie.associate_member_account(memberAccountId="000000000003")
-    code, message, response = error_of(excinfo)
+    _code, _message, response = error_of(excinfo)
     assert response["resourceType"] == "MemberAccount" and response["errorCode"] == "MemberLmt"
     assert len(macie.list_member_accounts()["memberAccounts"]) == 3
 
@@ -134,7 +134,7 @@ def test_other_master_cannot_touch_foreign_member(client_for: Callable[..., Any]
     macie = client_for()
     with pytest.raises(macie.exceptions.AccessDeniedException) as excinfo:
         macie.list_s3_resources(memberAccountId="444455556666")
-    code, message, response = error_of(excinfo)
+    _code, message, response = error_of(excinfo)
     assert "444455556666 is not a member account of master account 123456789012" in message
     assert response["resourceType"] == "MemberAccount"
 
@@ -422,7 +422,7 @@ def test_auth_malformed_header(endpoint: Any) -> None:
 
 def test_auth_checked_before_target(endpoint: Any) -> None:
     """An unauthenticated caller learns nothing: an unknown target still answers the auth error."""
-    status, answer, _ = raw_request(endpoint.url, "{}", "MacieService.Nope", secret_key="bad")
+    _status, answer, _ = raw_request(endpoint.url, "{}", "MacieService.Nope", secret_key="bad")
     assert answer["__type"] == "SignatureDoesNotMatch"
 
 
@@ -450,7 +450,7 @@ def test_s3_served_on_same_port(s3: Any, macie: Any) -> None:
 
 def test_response_headers(endpoint: Any) -> None:
     """Answers carry the JSON 1.1 content type and a request ID."""
-    status, answer, headers = raw_request(endpoint.url)
+    _status, answer, headers = raw_request(endpoint.url)
     assert headers["content-type"] == "application/x-amz-json-1.1"
     assert headers["x-amzn-requestid"]
     assert json.dumps(answer)

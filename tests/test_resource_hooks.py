@@ -337,8 +337,14 @@ def test_time_limit_bounds_retries(client_for: Callable[..., Any]) -> None:
 
 #: The providers as stacks made before the hosts were split recorded them (``__provider``).
 STATE_PROVIDERS = {
-    "MacieS3ResourceProvider": "gASVUQAAAAAAAACMK3B1bHVtaV9tYWNpZV9wcm92aWRlci5yZXNvdXJjZXMuczNfcmVzb3VyY2WUjBdNYWNpZVMzUmVzb3VyY2VQcm92aWRlcpSTlCmBlH2UYi4=",
-    "MacieMemberAccountProvider": "gASVVwAAAAAAAACMLnB1bHVtaV9tYWNpZV9wcm92aWRlci5yZXNvdXJjZXMubWVtYmVyX2FjY291bnSUjBpNYWNpZU1lbWJlckFjY291bnRQcm92aWRlcpSTlCmBlH2UYi4=",
+    "MacieS3ResourceProvider": (
+        "gASVUQAAAAAAAACMK3B1bHVtaV9tYWNpZV9wcm92aWRlci5yZXNvdXJjZXMuczNfcmVzb3VyY2WU"
+        "jBdNYWNpZVMzUmVzb3VyY2VQcm92aWRlcpSTlCmBlH2UYi4="
+    ),
+    "MacieMemberAccountProvider": (
+        "gASVVwAAAAAAAACMLnB1bHVtaV9tYWNpZV9wcm92aWRlci5yZXNvdXJjZXMubWVtYmVyX2FjY291bnSU"
+        "jBpNYWNpZU1lbWJlckFjY291bnRQcm92aWRlcpSTlCmBlH2UYi4="
+    ),
 }
 
 

@@ -10,8 +10,8 @@ takes without calling Read. With ``--run`` it runs that import too.
                         TYPE NAME ID [TYPE NAME ID ...] [-- PULUMI_IMPORT_ARGS...]
     pulumi-macie-import --pending-creates [-- PULUMI_ARGS...]
 
-TYPE is a resource name (MacieMemberAccount, MacieS3Resource) or type token; NAME the resource's name in the program; ID the
-resource ID (a member account ID, or ``[<memberAccountId>:]<bucketName>[/<prefix>]``).
+TYPE is a resource name (MacieMemberAccount, MacieS3Resource) or type token; NAME the resource's name in the
+program; ID the resource ID (a member account ID, or ``[<memberAccountId>:]<bucketName>[/<prefix>]``).
 
 ``--pending-creates`` recovers a stack after ``pulumi up`` was interrupted: creates that were under
 way are "pending" in the state, and Macie may or may not hold them. IDs here follow from the inputs,

@@ -269,7 +269,7 @@ class Provider(provider_pb2_grpc.ResourceProviderServicer):
         return empty_pb2.Empty()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def package_schema() -> str:
     """schema.json as GetSchema serves it: with the package's version."""
     from .. import __version__
