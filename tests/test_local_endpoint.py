@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -449,8 +448,16 @@ def test_s3_served_on_same_port(s3: Any, macie: Any) -> None:
 
 
 def test_response_headers(endpoint: Any) -> None:
-    """Answers carry the JSON 1.1 content type and a request ID."""
-    _status, answer, headers = raw_request(endpoint.url)
+    """Answers carry the JSON 1.1 content type, a request ID of their own, and the action's JSON answer;
+    an error also names its type in x-amzn-ErrorType."""
+    status, answer, headers = raw_request(endpoint.url)
+    assert status == 200
     assert headers["content-type"] == "application/x-amz-json-1.1"
-    assert headers["x-amzn-requestid"]
-    assert json.dumps(answer)
+    assert answer == {"memberAccounts": [{"accountId": MASTER}]}
+    _, _, again = raw_request(endpoint.url)
+    assert len({headers["x-amzn-requestid"], again["x-amzn-requestid"]}) == 2
+    assert all(len(h["x-amzn-requestid"]) >= 32 for h in (headers, again))
+    status, answer, headers = raw_request(endpoint.url, target="MacieService.Nope")
+    assert status == 400 and headers["content-type"] == "application/x-amz-json-1.1"
+    assert headers["x-amzn-errortype"] == answer["__type"] == "InvalidAction"
+    assert "x-amzn-errortype" not in again

@@ -182,9 +182,20 @@ def test_s3_resource_failed_item_is_an_error(s3_hooks: S3ResourceHooks) -> None:
     assert s3_hooks.read("no-such-bucket-anywhere", {}).id is None
 
 
-def test_s3_resource_delete_of_gone_succeeds(s3_hooks: S3ResourceHooks, bucket: Callable[[], str]) -> None:
-    """Deleting an association that is already gone succeeds."""
-    s3_hooks.delete(bucket(), {})
+def test_s3_resource_delete_of_gone_succeeds(
+    s3_hooks: S3ResourceHooks, macie: Any, endpoint: Any, bucket: Callable[[], str]
+) -> None:
+    """Deleting an association removed outside Pulumi succeeds after asking Macie, reads as gone, and
+    leaves the other associations of the bucket alone."""
+    name = bucket()
+    id_, outs = astuple(s3_hooks.create({"bucketName": name, "prefix": "gone/"}))
+    s3_hooks.create({"bucketName": name, "prefix": "kept/"})
+    macie.disassociate_s3_resources(associatedS3Resources=[{"bucketName": name, "prefix": "gone/"}])
+    asked = endpoint.macie.counters.get("DisassociateS3Resources.200", 0)
+    s3_hooks.delete(id_, outs)
+    assert endpoint.macie.counters["DisassociateS3Resources.200"] == asked + 1
+    assert s3_hooks.read(id_, {}).id is None
+    assert [(r["bucketName"], r["prefix"]) for r in macie.list_s3_resources()["s3Resources"]] == [(name, "kept/")]
 
 
 def test_s3_resource_access_denied_names_action(s3_hooks: S3ResourceHooks, bucket: Callable[[], str]) -> None:
