@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pulumi_macie_provider.local.server import LocalEndpoint
+from macie_local.server import LocalEndpoint
 
 from .e2e_support import MASTER, Scenario, example_stack, holdings, unique_bucket
 

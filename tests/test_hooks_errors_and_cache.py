@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
+from macie_local.app import Faults
+from macie_local.server import DEFAULT_ACCOUNT, LocalEndpoint
 from pulumi_macie_provider.client import ClientSettings
 from pulumi_macie_provider.errors import ConfigurationError, MacieApiError
-from pulumi_macie_provider.local.app import Faults
-from pulumi_macie_provider.local.server import DEFAULT_ACCOUNT, LocalEndpoint
 from pulumi_macie_provider.resources import context
 from pulumi_macie_provider.resources.context import ListCache
 from pulumi_macie_provider.resources.s3_resource import MacieS3ResourceProvider, S3ResourceHooks
