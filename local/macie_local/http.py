@@ -40,8 +40,10 @@ STOP_TIMEOUT = 5
 class _Gateway(Gateway_10):
     """cheroot's WSGI 1.0 gateway, reading the whole body before the application runs."""
 
-    def get_environ(self) -> dict[str, Any]:
-        environ: dict[str, Any] = super().get_environ()
+    # cheroot's stubs declare Gateway.get_environ as returning None and Gateway_10's as untyped; it
+    # returns the WSGI environ.
+    def get_environ(self) -> dict[str, Any]:  # type: ignore[override]
+        environ: dict[str, Any] = super().get_environ()  # type: ignore[no-untyped-call]
         environ["RAW_URI"] = environ["REQUEST_URI"]
         environ[DROP_KEY] = self._drop
         return environ
@@ -116,7 +118,7 @@ class WSGIServer:
         port: int,
         app: WSGIApp,
         max_body_bytes: int = MAX_BODY_BYTES,
-        idle_timeout: float = IDLE_TIMEOUT,
+        idle_timeout: int = IDLE_TIMEOUT,
     ) -> None:
         server = _Server(
             (host, port),
@@ -130,7 +132,8 @@ class WSGIServer:
         server.gateway = _Gateway
         server.max_request_body_size = max_body_bytes
         server.max_request_header_size = MAX_HEADER_BYTES
-        server.keep_alive_conn_limit = None  # every client keeps its connections, as with AWS
+        # Every client keeps its connections, as with AWS: None is no limit (cheroot's stubs allow an int only).
+        server.keep_alive_conn_limit = None  # type: ignore[assignment]
         server.expiration_interval = 0.05  # how long the serving loop may take to notice a stop
         server.nodelay = True
         server.prepare()
