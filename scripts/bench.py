@@ -40,14 +40,14 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from bench_native_floor import PACKAGE as FLOOR_PACKAGE  # noqa: E402
 from bench_native_floor import VERSION as FLOOR_VERSION  # noqa: E402
 
-from pulumi_macie_provider import __version__  # noqa: E402
-from pulumi_macie_provider.hosts.plugin import package, write_tarball  # noqa: E402
 from macie_local.server import (  # noqa: E402
     DEFAULT_ACCESS_KEY,
     DEFAULT_SECRET_KEY,
     LocalEndpoint,
     create_bucket,
 )
+from pulumi_macie_provider import __version__  # noqa: E402
+from pulumi_macie_provider.hosts.plugin import package, write_tarball  # noqa: E402
 
 OPERATIONS = ("up", "preview", "refresh", "destroy")
 COMMANDS = {

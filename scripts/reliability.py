@@ -39,7 +39,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pulumi_macie_provider.client import ClientSettings, make_client  # noqa: E402
 from macie_local.app import Faults  # noqa: E402
 from macie_local.backend import Account  # noqa: E402
 from macie_local.server import (  # noqa: E402
@@ -49,6 +48,7 @@ from macie_local.server import (  # noqa: E402
     LocalEndpoint,
     create_bucket,
 )
+from pulumi_macie_provider.client import ClientSettings, make_client  # noqa: E402
 from tests.helpers import raw_request  # noqa: E402
 from tests.pulumi_harness import PASSPHRASE, PulumiError, PulumiStack  # noqa: E402
 

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from pulumi_macie_provider.client import ClientSettings, make_client, make_session
 from macie_local.backend import Account
 from macie_local.server import (
     DEFAULT_ACCESS_KEY,
@@ -17,6 +16,7 @@ from macie_local.server import (
     DEFAULT_SECRET_KEY,
     LocalEndpoint,
 )
+from pulumi_macie_provider.client import ClientSettings, make_client, make_session
 
 DEFAULT_CREDENTIALS = {
     "aws_access_key_id": DEFAULT_ACCESS_KEY,

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from pulumi_macie_provider.client import ClientSettings, make_client
 from macie_local.app import Faults
 from macie_local.server import DEFAULT_ACCOUNT, LocalEndpoint
+from pulumi_macie_provider.client import ClientSettings, make_client
 
 from .conftest import DEFAULT_CREDENTIALS, FULL, OTHER, credentials_of
 

@@ -12,10 +12,10 @@ import botocore.loaders
 import botocore.session
 import pytest
 
-from pulumi_macie_provider.client import DATA_PATH
-from macie_local.validation import service_model
 from macie_local import exceptions
 from macie_local.server import LocalEndpoint
+from macie_local.validation import service_model
+from pulumi_macie_provider.client import DATA_PATH
 
 from .conftest import DEFAULT_CREDENTIALS, FULL
 

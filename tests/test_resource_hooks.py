@@ -11,12 +11,13 @@ from typing import Any
 import dill
 import pytest
 from botocore.exceptions import ConnectionClosedError
-from macie_local.app import Faults
-from macie_local.server import DEFAULT_ACCOUNT, LocalEndpoint
 from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime.rpc import UNKNOWN
+
+from macie_local.app import Faults
+from macie_local.server import DEFAULT_ACCOUNT, LocalEndpoint
 from pulumi_macie_provider.client import ClientSettings, make_client
 from pulumi_macie_provider.client.deadline import time_limit
 from pulumi_macie_provider.errors import FailedItemError, InputError, MacieApiError

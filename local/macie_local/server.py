@@ -22,8 +22,8 @@ from functools import lru_cache
 from types import FrameType
 
 from .app import EndpointApp, Faults, MacieApp
-from .http import WSGIServer
 from .backend import Account, Backend, Limits
+from .http import WSGIServer
 from .store import StateError, Store, default_state_path
 
 #: The default master account (AWS's documented example key pair) used by the demo, examples, tests.
