@@ -17,8 +17,8 @@ from pulumi_macie import (
     MacieS3ResourceArgs,
     OneTimeClassificationType,
 )
-from pulumi_macie_provider.resources.member_account import MacieMemberAccountProvider
-from pulumi_macie_provider.resources.s3_resource import MacieS3ResourceProvider
+from pulumi_macie_provider.resources.member_account import MemberAccountHooks
+from pulumi_macie_provider.resources.s3_resource import S3ResourceHooks
 
 
 class Recorder(pulumi.runtime.Mocks):
@@ -83,8 +83,8 @@ def test_sdk_registers_dynamic_resources_with_wire_names(recorder: Recorder) -> 
             "memberAccountId": "111122223333",
             "classificationType": {"oneTime": "FULL", "continuous": "FULL"},
         }
-        assert type(provider_of(by_name["audit"])) is MacieMemberAccountProvider
-        assert type(provider_of(by_name["logs"])) is MacieS3ResourceProvider
+        assert provider_of(by_name["audit"]).HOOKS is MemberAccountHooks
+        assert provider_of(by_name["logs"]).HOOKS is S3ResourceHooks
 
     return pulumi.Output.all(member.id, logs.id).apply(check)  # both registered before checking
 
@@ -163,4 +163,4 @@ def test_sdk_get_reads_by_id(recorder: Recorder) -> None:
     (read,) = recorder.registered
     assert (read.name, read.resource_id) == ("existing", "corp-logs/2024/")
     assert [key for key in read.inputs if not key.startswith("__")] == []
-    assert type(provider_of(read)) is MacieS3ResourceProvider
+    assert provider_of(read).HOOKS is S3ResourceHooks
