@@ -7,6 +7,7 @@
 # Every step runs even when one before it failed; the exit status is non-zero if any failed.
 # Extra arguments go to every pytest run, e.g. `scripts/test.sh -k endpoint -x`.
 # PYTEST_WORKERS (default 2) is how many processes pytest-xdist runs each suite in; 0 runs them in one.
+# Each test file runs in one process (--dist loadfile): some build shared files once per file (sdk/nodejs/bin).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bash "$ROOT/scripts/setup.sh"
@@ -16,7 +17,7 @@ cd "$ROOT"
 
 WORKERS=${PYTEST_WORKERS:-2}
 parallel=()
-[ "$WORKERS" -gt 0 ] && parallel=(-n "$WORKERS")
+[ "$WORKERS" -gt 0 ] && parallel=(-n "$WORKERS" --dist loadfile)
 
 failed=()
 run() {  # run NAME COMMAND...: time it, and remember it when it fails
