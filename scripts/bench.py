@@ -40,14 +40,14 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from bench_native_floor import PACKAGE as FLOOR_PACKAGE  # noqa: E402
 from bench_native_floor import VERSION as FLOOR_VERSION  # noqa: E402
 
-from pulumi_macie_provider import __version__  # noqa: E402
-from pulumi_macie_provider.hosts.plugin import package, write_tarball  # noqa: E402
 from macie_local.server import (  # noqa: E402
     DEFAULT_ACCESS_KEY,
     DEFAULT_SECRET_KEY,
     LocalEndpoint,
     create_bucket,
 )
+from pulumi_macie_provider import __version__  # noqa: E402
+from pulumi_macie_provider.hosts.plugin import package, write_tarball  # noqa: E402
 
 OPERATIONS = ("up", "preview", "refresh", "destroy")
 COMMANDS = {
@@ -320,7 +320,7 @@ def chart(results: list[dict[str, Any]], path: Path) -> None:
     fig, axes = plt.subplots(1, len(OPERATIONS), figsize=(18, 4.5))
     sizes = sorted({r["n"] for r in results})
     styles = {"dynamic": "o-", "dynamic-floor": "o--", "native": "s-", "native-floor": "s--"}
-    for axis, op in zip(axes, OPERATIONS):
+    for axis, op in zip(axes, OPERATIONS, strict=True):
         for variant, style in styles.items():
             host, _, floor = variant.partition("-")
             key = "floor" if floor else "provider"

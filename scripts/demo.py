@@ -14,12 +14,12 @@ import sys
 import time
 from pathlib import Path
 
-from pulumi_macie_provider.client import ClientSettings, make_client
 from macie_local.server import (
     DEFAULT_ACCESS_KEY,
     DEFAULT_SECRET_KEY,
     LocalEndpoint,
 )
+from pulumi_macie_provider.client import ClientSettings, make_client
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / ".tools" / "demo"

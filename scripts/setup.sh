@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up everything the project needs, from a fresh clone, idempotently:
-#   - .venv: a virtual environment with the project (editable, with macie-local's extra `local`) and its
-#     test dependencies, at the versions constraints.txt pins;
+#   - .venv: a virtual environment with the project (editable, with macie-local's extra `local`), its
+#     test dependencies and the checks (ruff, mypy and the stubs it reads), at the versions
+#     constraints.txt pins;
 #   - the Pulumi CLI at the version of `pulumi` in constraints.txt, with its Python language
 #     host and the dynamic-provider shim: one on PATH if its version matches; else built from the Go
 #     module proxy into .tools/pulumi/bin; else, with internet, the official installer;
@@ -47,15 +48,16 @@ STAMP=$( (cat "$ROOT/pyproject.toml" "$CONSTRAINTS"; ls "$ROOT/provider" "$ROOT/
   | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$VENV/.setup-stamp" 2>/dev/null)" != "$STAMP" ]; then
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -c "$CONSTRAINTS" \
-    -e "$ROOT[local,test,bench]"
+    -e "$ROOT[local,test,dev,bench]"
   echo "$STAMP" > "$VENV/.setup-stamp"
 else
   echo "    up to date"
 fi
-# AWS's own Macie Classic model ships in the last botocore release that had it; a test uses it.
+# AWS's own Macie Classic model ships in the last botocore release that had it; a test compares ours
+# with it, and runs a client built from it, offline: the wheel is kept in .tools/wheels.
 if ! ls "$TOOLS"/wheels/botocore-1.31.0-*.whl >/dev/null 2>&1; then
   "$VENV/bin/python" -m pip download --quiet --disable-pip-version-check --no-deps \
-    botocore==1.31.0 -d "$TOOLS/wheels"
+    botocore==1.31.0 -d "$TOOLS/wheels" || fail "could not download botocore 1.31.0 (AWS's own Macie model)"
 fi
 done_step
 
@@ -215,6 +217,61 @@ done_step
 
 # -- the SDKs' toolchains: the generator, npm packages, Go modules, the native Python SDK --------------
 bash "$ROOT/scripts/setup_sdks.sh"
+
+# -- every other Python the package claims ---------------------------------------------------------
+# The classifiers in pyproject.toml list the Python versions the package supports; scripts/test.sh runs
+# the fast suite on each of them, each in its own venv (.tools/python/3.X) with the project (with
+# macie-local) and the native Python SDK, both editable, and the test dependencies. A version that is not installed is
+# reported here and fails scripts/test.sh.
+find_python() {  # a Python interpreter of version $1 (3.X): python3.X on PATH, else pyenv's newest 3.X.*
+  local want=$1 candidate root
+  candidate=$(command -v "python$want" || true)
+  if [ -n "$candidate" ] && "$candidate" -c "import sys; sys.exit(sys.version[:${#want}+1] != '$want.')" 2>/dev/null; then
+    echo "$candidate"
+    return 0
+  fi
+  if command -v pyenv >/dev/null; then
+    root=$(pyenv root)
+    for candidate in $(ls -d "$root/versions/$want".* 2>/dev/null | grep -E "/$want\.[0-9]+$" | sort -V -r); do
+      if [ -x "$candidate/bin/python" ] && "$candidate/bin/python" -c 'import venv' 2>/dev/null; then
+        echo "$candidate/bin/python"
+        return 0
+      fi
+    done
+  fi
+  return 1
+}
+PYTHON_VERSIONS=$(sed -n 's/.*"Programming Language :: Python :: \(3\.[0-9][0-9]*\)".*/\1/p' "$ROOT/pyproject.toml")
+MAIN_VERSION=$("$VENV/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+for version in $PYTHON_VERSIONS; do
+  step "Python $version: .tools/python/$version with the project and its test dependencies"
+  if [ "$version" = "$MAIN_VERSION" ]; then
+    echo "    .venv is Python $version: the whole suite runs on it"
+    done_step
+    continue
+  fi
+  target="$TOOLS/python/$version"
+  interpreter=$(find_python "$version") || {
+    rm -rf "$target"
+    echo "    Python $version is not installed (neither python$version on PATH nor a pyenv version $version.*):"
+    echo "    scripts/test.sh will fail until it is (e.g. pyenv install $version)"
+    continue
+  }
+  if [ ! -x "$target/bin/python" ] || ! "$target/bin/python" -c 'import pip' 2>/dev/null; then
+    rm -rf "$target"
+    "$interpreter" -m venv "$target"
+  fi
+  stamp=$( (echo "$STAMP"; cat "$ROOT/sdk/python-native/pyproject.toml") | sha256sum | cut -d' ' -f1)
+  if [ "$(cat "$target/.setup-stamp" 2>/dev/null)" != "$stamp" ]; then
+    "$target/bin/python" -m pip install --quiet --disable-pip-version-check -c "$CONSTRAINTS" \
+      -e "$ROOT[local,test]" -e "$ROOT/sdk/python-native" || fail "could not install the project into $target"
+    echo "$stamp" > "$target/.setup-stamp"
+    echo "    $("$target/bin/python" -c 'import platform; print(platform.python_version())') from $interpreter"
+  else
+    echo "    up to date"
+  fi
+  done_step
+done
 
 printf '==> setup finished in %.1fs (pulumi %s, python %s)\n' "$(echo "$(now) - $SETUP_START" | bc)" \
   "$WANT" "$("$VENV/bin/python" -c 'import platform; print(platform.python_version())')"

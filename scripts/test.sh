@@ -1,14 +1,59 @@
 #!/usr/bin/env bash
-# Set everything up (scripts/setup.sh), then run the whole test suite with the real Pulumi CLI.
-# Extra arguments go to pytest, e.g. `scripts/test.sh -k endpoint -x`.
+# Set everything up (scripts/setup.sh), then check and test:
+#   1. ruff check, ruff format --check and mypy (configured in pyproject.toml);
+#   2. the whole test suite, with the real Pulumi CLI, on .venv's Python;
+#   3. the fast suite (-m "not e2e") on every other Python the package claims (its classifiers), each
+#      in its venv under .tools/python/ (a version that is not installed fails here).
+# Every step runs even when one before it failed; the exit status is non-zero if any failed.
+# Extra arguments go to every pytest run, e.g. `scripts/test.sh -k endpoint -x`.
+# PYTEST_WORKERS (default 2) is how many processes pytest-xdist runs each suite in; 0 runs them in one.
+# Each test file runs in one process (--dist loadfile): some build shared files once per file (sdk/nodejs/bin).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bash "$ROOT/scripts/setup.sh"
 # shellcheck source=/dev/null
 source "$ROOT/.tools/env.sh"
 cd "$ROOT"
-start=$(date +%s)
-status=0
-python -m pytest "$@" || status=$?
-echo "==> tests finished in $(( $(date +%s) - start ))s (exit $status)"
-exit $status
+
+WORKERS=${PYTEST_WORKERS:-2}
+parallel=()
+[ "$WORKERS" -gt 0 ] && parallel=(-n "$WORKERS" --dist loadfile)
+
+failed=()
+run() {  # run NAME COMMAND...: time it, and remember it when it fails
+  local name=$1 start code=0
+  shift
+  echo "==> $name"
+  start=$(date +%s)
+  "$@" || code=$?
+  echo "==> $name: exit $code in $(( $(date +%s) - start ))s"
+  [ "$code" -eq 0 ] || failed+=("$name")
+}
+
+total_start=$(date +%s)
+run "ruff check" ruff check .
+run "ruff format --check" ruff format --check .
+run "mypy" mypy
+run "tests on Python $(python -c 'import platform; print(platform.python_version())')" \
+  python -m pytest "${parallel[@]}" "$@"
+
+main=$(python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+for version in $(sed -n 's/.*"Programming Language :: Python :: \(3\.[0-9][0-9]*\)".*/\1/p' pyproject.toml); do
+  [ "$version" != "$main" ] || continue
+  interpreter="$ROOT/.tools/python/$version/bin/python"
+  if [ ! -x "$interpreter" ]; then
+    echo "==> Python $version: not installed; the package claims it (pyproject.toml's classifiers), so its" \
+      "tests must run: install it (e.g. pyenv install $version), then run scripts/setup.sh" >&2
+    failed+=("Python $version (not installed)")
+    continue
+  fi
+  run "fast tests on Python $("$interpreter" -c 'import platform; print(platform.python_version())')" \
+    "$interpreter" -m pytest -m "not e2e" "${parallel[@]}" -q "$@"
+done
+
+echo "==> finished in $(( $(date +%s) - total_start ))s"
+if [ "${#failed[@]}" -gt 0 ]; then
+  printf '==> FAILED: %s\n' "${failed[@]}" >&2
+  exit 1
+fi
+echo "==> all checks and tests passed"

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
-from pulumi_macie_provider.client import ClientSettings, make_client, make_session
 from macie_local.backend import Account
 from macie_local.server import (
     DEFAULT_ACCESS_KEY,
@@ -16,6 +16,7 @@ from macie_local.server import (
     DEFAULT_SECRET_KEY,
     LocalEndpoint,
 )
+from pulumi_macie_provider.client import ClientSettings, make_client, make_session
 
 DEFAULT_CREDENTIALS = {
     "aws_access_key_id": DEFAULT_ACCESS_KEY,
@@ -29,6 +30,22 @@ MEMBER = Account("AKIAMEMBERKEY0000001", "member-secret-00000000000000000000000"
 
 def credentials_of(account: Account) -> dict[str, str]:
     return {"aws_access_key_id": account.access_key, "aws_secret_access_key": account.secret_key}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def current_event_loop() -> asyncio.AbstractEventLoop:
+    """An event loop, current in the main thread from the first test on.
+
+    Pulumi's mocks make asyncio futures outside a running loop (``set_mocks`` builds the root stack
+    resource; a resource's constructor makes its outputs), which take the current loop: since Python
+    3.12 asyncio warns when there is none (3.14 raises). The loop stays open to the end of the process,
+    as the loop asyncio used to make on demand did: Pulumi's mock monitor answers on the threads of its
+    default executor, each with a loop of its own that Pulumi never closes, and closing this loop would
+    end those threads and leave their loops to be collected unclosed.
+    """
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    return loop
 
 
 @pytest.fixture

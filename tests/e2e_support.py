@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pulumi_macie_provider.client import ClientSettings, make_client
 from macie_local.server import (
     DEFAULT_ACCESS_KEY,
     DEFAULT_ACCOUNT_ID,
@@ -17,6 +16,7 @@ from macie_local.server import (
     LocalEndpoint,
     create_bucket,
 )
+from pulumi_macie_provider.client import ClientSettings, make_client
 
 from .pulumi_harness import ROOT, PulumiStack
 

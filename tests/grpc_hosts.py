@@ -23,7 +23,14 @@ from .conftest import DEFAULT_CREDENTIALS
 
 COMMANDS = {
     "dynamic": [sys.executable, "-u", "-m", "pulumi.dynamic"],
-    "native": [sys.executable, "-P", "-m", "pulumi_macie_provider.hosts.native", "127.0.0.1:1"],
+    # -P (keep the working folder off sys.path, as the plugin's launcher does) exists from Python 3.11.
+    "native": [
+        sys.executable,
+        *(["-P"] if sys.version_info >= (3, 11) else []),
+        "-m",
+        "pulumi_macie_provider.hosts.native",
+        "127.0.0.1:1",
+    ],
 }
 ENV = {
     "PATH": "/usr/bin:/bin",

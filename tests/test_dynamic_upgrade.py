@@ -31,8 +31,14 @@ from .grpc_hosts import Host, plain, struct
 ENTRY = "pulumi_macie_provider.dynamic_entry"
 #: ``__provider`` as pulumi-macie 0.1.0 recorded it (tests/fixtures/state-0.1.0-dynamic.json).
 PROVIDERS_0_1_0 = {
-    "MacieS3Resource": "gASVUQAAAAAAAACMK3B1bHVtaV9tYWNpZV9wcm92aWRlci5yZXNvdXJjZXMuczNfcmVzb3VyY2WUjBdNYWNpZVMzUmVzb3VyY2VQcm92aWRlcpSTlCmBlH2UYi4=",
-    "MacieMemberAccount": "gASVVwAAAAAAAACMLnB1bHVtaV9tYWNpZV9wcm92aWRlci5yZXNvdXJjZXMubWVtYmVyX2FjY291bnSUjBpNYWNpZU1lbWJlckFjY291bnRQcm92aWRlcpSTlCmBlH2UYi4=",
+    "MacieS3Resource": (
+        "gASVUQAAAAAAAACMK3B1bHVtaV9tYWNpZV9wcm92aWRlci5yZXNvdXJjZXMuczNfcmVzb3VyY2WU"
+        "jBdNYWNpZVMzUmVzb3VyY2VQcm92aWRlcpSTlCmBlH2UYi4="
+    ),
+    "MacieMemberAccount": (
+        "gASVVwAAAAAAAACMLnB1bHVtaV9tYWNpZV9wcm92aWRlci5yZXNvdXJjZXMubWVtYmVyX2FjY291bnSU"
+        "jBpNYWNpZU1lbWJlckFjY291bnRQcm92aWRlcpSTlCmBlH2UYi4="
+    ),
 }
 
 

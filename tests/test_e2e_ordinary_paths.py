@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
 from macie_local.server import LocalEndpoint, create_bucket
 
 from .e2e_support import MASTER, holdings, native_plugin_tarball, program_stack, unique_bucket

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -62,8 +63,10 @@ def test_basic_lifecycle(scenario: Scenario) -> None:
     assert (MASTER, bucket, "", "NONE", "FULL") in scenario.holdings()["s3"]
 
     stack.config_set("prefix", "2025/")
-    preview = stack.preview()
-    assert "+-1 to replace" in preview.stdout.replace(" ", "") or "1 to replace" in preview.stdout
+    plan = json.loads(stack.preview("--json").stdout)
+    assert plan["changeSummary"] == {"replace": 1, "same": 3}
+    (replaced,) = [step for step in plan["steps"] if step["op"] == "replace"]
+    assert replaced["urn"].endswith("::member-logs") and replaced["replaceReasons"] == ["prefix"]
     stack.up()
     assert scenario.holdings()["s3"] == sorted(
         [(MASTER, bucket, "", "NONE", "FULL"), (MEMBER, bucket, "2025/", "NONE", "FULL")]

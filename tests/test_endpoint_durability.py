@@ -7,14 +7,15 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from pulumi_macie_provider.client import ClientSettings, make_client
 from macie_local.app import Faults
 from macie_local.server import DEFAULT_ACCOUNT, LocalEndpoint
+from pulumi_macie_provider.client import ClientSettings, make_client
 
 from .conftest import DEFAULT_CREDENTIALS, FULL, OTHER, credentials_of
 
@@ -193,7 +194,8 @@ def test_faults_without_retries_surface_aws_errors() -> None:
 
 
 def test_faults_dropped_connection_and_latency() -> None:
-    """Dropped connections are a connection error to the client; added latency delays but answers."""
+    """Dropped connections are a connection error to the client; added latency delays every answer by
+    at least that much (as the client and the endpoint's log both measure it), and the answer is right."""
     from botocore.exceptions import ConnectionClosedError, EndpointConnectionError
 
     with LocalEndpoint(faults=Faults(drop_rate=1.0)) as running:
@@ -201,8 +203,17 @@ def test_faults_dropped_connection_and_latency() -> None:
         with pytest.raises((ConnectionClosedError, EndpointConnectionError)):
             macie.list_member_accounts()
         assert running.macie.counters["fault.drop"] >= 1
-    with LocalEndpoint(faults=Faults(latency_ms=50)) as running:
-        assert client(running.url).list_member_accounts()["memberAccounts"]
+    latency_ms = 200
+    lines: list[str] = []
+    with LocalEndpoint(faults=Faults(latency_ms=latency_ms), log=lines.append) as running:
+        macie = client(running.url)
+        for _ in range(3):
+            started = time.perf_counter()
+            answer = macie.list_member_accounts()
+            assert (time.perf_counter() - started) * 1000 >= latency_ms
+            assert answer["memberAccounts"] == [{"accountId": DEFAULT_ACCOUNT.account_id}]
+    logged = [float(line.rsplit("ms=", 1)[1]) for line in lines]
+    assert len(logged) == 3 and min(logged) >= latency_ms
 
 
 def test_faults_never_hit_unauthenticated_callers() -> None:
@@ -210,7 +221,7 @@ def test_faults_never_hit_unauthenticated_callers() -> None:
     from .helpers import raw_request
 
     with LocalEndpoint(faults=Faults(throttle_rate=1.0)) as running:
-        status, answer, _ = raw_request(running.url, access_key="AKIANOBODY0000000000")
+        _status, answer, _ = raw_request(running.url, access_key="AKIANOBODY0000000000")
         assert answer["__type"] == "InvalidClientTokenId"
 
 
@@ -276,7 +287,12 @@ def test_command_sigkill_keeps_acknowledged_writes(tmp_path: Any) -> None:
     thread = threading.Thread(target=writer)
     thread.start()
     try:
+        deadline = time.monotonic() + 120
         while len(acknowledged) < 50:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                pytest.fail(
+                    f"the writer got {len(acknowledged)} of 50 writes acknowledged before it stopped or 120 s ran out"
+                )
             thread.join(timeout=0.01)
         process.send_signal(signal.SIGKILL)
         process.communicate(timeout=20)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import glob
 import json
 import os
-import subprocess
-import sys
 import zipfile
 from typing import Any
 
@@ -14,10 +12,10 @@ import botocore.loaders
 import botocore.session
 import pytest
 
-from pulumi_macie_provider.client import DATA_PATH
-from macie_local.validation import service_model
 from macie_local import exceptions
 from macie_local.server import LocalEndpoint
+from macie_local.validation import service_model
+from pulumi_macie_provider.client import DATA_PATH
 
 from .conftest import DEFAULT_CREDENTIALS, FULL
 
@@ -36,8 +34,11 @@ PROTOCOL_ERRORS = {
     "ServiceUnavailable": 503,
 }
 
-#: The last botocore release that shipped AWS's own Macie Classic model.
-AWS_BOTOCORE = "botocore==1.31.0"
+#: The last botocore release that shipped AWS's own Macie Classic model: scripts/setup.sh downloads its
+#: wheel into .tools/wheels.
+AWS_BOTOCORE_WHEELS = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), ".tools", "wheels", "botocore-1.31.0-*.whl"
+)
 
 
 def test_every_endpoint_error_is_modelled_or_a_protocol_error() -> None:
@@ -54,16 +55,10 @@ def test_every_endpoint_error_is_modelled_or_a_protocol_error() -> None:
 
 
 def aws_model_dir(tmp_dir: str) -> str:
-    """AWS's own macie model, taken from the last botocore wheel on PyPI that shipped it."""
-    cache = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), ".tools", "wheels")
-    wheels = glob.glob(os.path.join(cache, "botocore-1.31.0-*.whl"))
+    """AWS's own macie model, taken from the last botocore wheel that shipped it (setup downloads it)."""
+    wheels = glob.glob(AWS_BOTOCORE_WHEELS)
     if not wheels:
-        subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", AWS_BOTOCORE, "-d", cache],
-            check=True,
-            timeout=300,
-        )
-        wheels = glob.glob(os.path.join(cache, "botocore-1.31.0-*.whl"))
+        pytest.fail(f"no {os.path.basename(AWS_BOTOCORE_WHEELS)} in .tools/wheels: run scripts/setup.sh")
     with zipfile.ZipFile(wheels[0]) as wheel:
         for name in wheel.namelist():
             if name.startswith("botocore/data/macie/") and name.endswith(".json"):

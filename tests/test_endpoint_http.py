@@ -78,7 +78,7 @@ def test_http_malformed_request_gets_an_answer(port: int, data: bytes, status: i
 
 def test_http_declared_body_over_limit_is_413_before_any_body(port: int) -> None:
     """A Content-Length past 16 MiB is refused with 413 while not one byte of the body has been sent."""
-    status, body, closed = exchange(port, HEAD + f"Content-Length: {MAX_BODY_BYTES + 1}\r\n\r\n".encode())
+    status, _body, closed = exchange(port, HEAD + f"Content-Length: {MAX_BODY_BYTES + 1}\r\n\r\n".encode())
     assert (status, closed) == (413, True)
 
 

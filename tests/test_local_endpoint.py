@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -52,7 +51,7 @@ def test_member_account_associate_twice_is_invalid_input(macie: Any) -> None:
     macie.associate_member_account(memberAccountId="444455556666")
     with pytest.raises(macie.exceptions.InvalidInputException) as excinfo:
         macie.associate_member_account(memberAccountId="444455556666")
-    code, message, response = error_of(excinfo)
+    _code, message, response = error_of(excinfo)
     assert "444455556666 is already associated with Macie" in message
     assert response["fieldName"] == "memberAccountId" and response["errorCode"] == "Exists"
 
@@ -103,7 +102,7 @@ def test_member_account_limit(client_for: Callable[..., Any], endpoint: Any) -> 
     macie.associate_member_account(memberAccountId="000000000002")
     with pytest.raises(macie.exceptions.LimitExceededException) as excinfo:
         macie.associate_member_account(memberAccountId="000000000003")
-    code, message, response = error_of(excinfo)
+    _code, _message, response = error_of(excinfo)
     assert response["resourceType"] == "MemberAccount" and response["errorCode"] == "MemberLmt"
     assert len(macie.list_member_accounts()["memberAccounts"]) == 3
 
@@ -134,7 +133,7 @@ def test_other_master_cannot_touch_foreign_member(client_for: Callable[..., Any]
     macie = client_for()
     with pytest.raises(macie.exceptions.AccessDeniedException) as excinfo:
         macie.list_s3_resources(memberAccountId="444455556666")
-    code, message, response = error_of(excinfo)
+    _code, message, response = error_of(excinfo)
     assert "444455556666 is not a member account of master account 123456789012" in message
     assert response["resourceType"] == "MemberAccount"
 
@@ -422,7 +421,7 @@ def test_auth_malformed_header(endpoint: Any) -> None:
 
 def test_auth_checked_before_target(endpoint: Any) -> None:
     """An unauthenticated caller learns nothing: an unknown target still answers the auth error."""
-    status, answer, _ = raw_request(endpoint.url, "{}", "MacieService.Nope", secret_key="bad")
+    _status, answer, _ = raw_request(endpoint.url, "{}", "MacieService.Nope", secret_key="bad")
     assert answer["__type"] == "SignatureDoesNotMatch"
 
 
@@ -449,8 +448,16 @@ def test_s3_served_on_same_port(s3: Any, macie: Any) -> None:
 
 
 def test_response_headers(endpoint: Any) -> None:
-    """Answers carry the JSON 1.1 content type and a request ID."""
+    """Answers carry the JSON 1.1 content type, a request ID of their own, and the action's JSON answer;
+    an error also names its type in x-amzn-ErrorType."""
     status, answer, headers = raw_request(endpoint.url)
+    assert status == 200
     assert headers["content-type"] == "application/x-amz-json-1.1"
-    assert headers["x-amzn-requestid"]
-    assert json.dumps(answer)
+    assert answer == {"memberAccounts": [{"accountId": MASTER}]}
+    _, _, again = raw_request(endpoint.url)
+    assert len({headers["x-amzn-requestid"], again["x-amzn-requestid"]}) == 2
+    assert all(len(h["x-amzn-requestid"]) >= 32 for h in (headers, again))
+    status, answer, headers = raw_request(endpoint.url, target="MacieService.Nope")
+    assert status == 400 and headers["content-type"] == "application/x-amz-json-1.1"
+    assert headers["x-amzn-errortype"] == answer["__type"] == "InvalidAction"
+    assert "x-amzn-errortype" not in again

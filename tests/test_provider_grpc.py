@@ -14,11 +14,12 @@ from typing import Any
 import grpc
 import pytest
 from google.protobuf import empty_pb2
+from pulumi.runtime.proto import provider_pb2
+from pulumi.runtime.rpc import UNKNOWN
+
 from macie_local.app import Faults
 from macie_local.backend import Limits
 from macie_local.server import DEFAULT_ACCOUNT, LocalEndpoint
-from pulumi.runtime.proto import provider_pb2
-from pulumi.runtime.rpc import UNKNOWN
 from pulumi_macie_provider import __version__
 
 from .conftest import DEFAULT_CREDENTIALS

@@ -11,12 +11,13 @@ from typing import Any
 import dill
 import pytest
 from botocore.exceptions import ConnectionClosedError
-from macie_local.app import Faults
-from macie_local.server import DEFAULT_ACCOUNT, LocalEndpoint
 from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime.rpc import UNKNOWN
+
+from macie_local.app import Faults
+from macie_local.server import DEFAULT_ACCOUNT, LocalEndpoint
 from pulumi_macie_provider.client import ClientSettings, make_client
 from pulumi_macie_provider.client.deadline import time_limit
 from pulumi_macie_provider.errors import FailedItemError, InputError, MacieApiError
@@ -182,9 +183,20 @@ def test_s3_resource_failed_item_is_an_error(s3_hooks: S3ResourceHooks) -> None:
     assert s3_hooks.read("no-such-bucket-anywhere", {}).id is None
 
 
-def test_s3_resource_delete_of_gone_succeeds(s3_hooks: S3ResourceHooks, bucket: Callable[[], str]) -> None:
-    """Deleting an association that is already gone succeeds."""
-    s3_hooks.delete(bucket(), {})
+def test_s3_resource_delete_of_gone_succeeds(
+    s3_hooks: S3ResourceHooks, macie: Any, endpoint: Any, bucket: Callable[[], str]
+) -> None:
+    """Deleting an association removed outside Pulumi succeeds after asking Macie, reads as gone, and
+    leaves the other associations of the bucket alone."""
+    name = bucket()
+    id_, outs = astuple(s3_hooks.create({"bucketName": name, "prefix": "gone/"}))
+    s3_hooks.create({"bucketName": name, "prefix": "kept/"})
+    macie.disassociate_s3_resources(associatedS3Resources=[{"bucketName": name, "prefix": "gone/"}])
+    asked = endpoint.macie.counters.get("DisassociateS3Resources.200", 0)
+    s3_hooks.delete(id_, outs)
+    assert endpoint.macie.counters["DisassociateS3Resources.200"] == asked + 1
+    assert s3_hooks.read(id_, {}).id is None
+    assert [(r["bucketName"], r["prefix"]) for r in macie.list_s3_resources()["s3Resources"]] == [(name, "kept/")]
 
 
 def test_s3_resource_access_denied_names_action(s3_hooks: S3ResourceHooks, bucket: Callable[[], str]) -> None:
@@ -337,8 +349,14 @@ def test_time_limit_bounds_retries(client_for: Callable[..., Any]) -> None:
 
 #: The providers as stacks made before the hosts were split recorded them (``__provider``).
 STATE_PROVIDERS = {
-    "MacieS3ResourceProvider": "gASVUQAAAAAAAACMK3B1bHVtaV9tYWNpZV9wcm92aWRlci5yZXNvdXJjZXMuczNfcmVzb3VyY2WUjBdNYWNpZVMzUmVzb3VyY2VQcm92aWRlcpSTlCmBlH2UYi4=",
-    "MacieMemberAccountProvider": "gASVVwAAAAAAAACMLnB1bHVtaV9tYWNpZV9wcm92aWRlci5yZXNvdXJjZXMubWVtYmVyX2FjY291bnSUjBpNYWNpZU1lbWJlckFjY291bnRQcm92aWRlcpSTlCmBlH2UYi4=",
+    "MacieS3ResourceProvider": (
+        "gASVUQAAAAAAAACMK3B1bHVtaV9tYWNpZV9wcm92aWRlci5yZXNvdXJjZXMuczNfcmVzb3VyY2WU"
+        "jBdNYWNpZVMzUmVzb3VyY2VQcm92aWRlcpSTlCmBlH2UYi4="
+    ),
+    "MacieMemberAccountProvider": (
+        "gASVVwAAAAAAAACMLnB1bHVtaV9tYWNpZV9wcm92aWRlci5yZXNvdXJjZXMubWVtYmVyX2FjY291bnSU"
+        "jBpNYWNpZU1lbWJlckFjY291bnRQcm92aWRlcpSTlCmBlH2UYi4="
+    ),
 }
 
 

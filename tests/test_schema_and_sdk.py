@@ -98,7 +98,8 @@ def test_version_has_one_source(expected: dict[str, bytes]) -> None:
 
 
 def test_language_settings() -> None:
-    """Each SDK has its package name (the native Python one apart from the dynamic pulumi_macie) and Go its import path."""
+    """Each SDK has its package name (the native Python one apart from the dynamic pulumi_macie) and Go its
+    import path."""
     language = SCHEMA["language"]
     assert language["nodejs"]["packageName"] == "@pulumi-macie/macie"
     assert language["go"]["importBasePath"] == "github.com/pulumi-macie/pulumi-macie/sdk/go/macie"
@@ -150,7 +151,7 @@ def _constrained_properties() -> list[tuple[str, dict[str, Any], bool]]:
 
 
 @pytest.mark.parametrize(
-    "where,prop,is_input", _constrained_properties(), ids=lambda v: v if isinstance(v, str) else ""
+    ("where", "prop", "is_input"), _constrained_properties(), ids=lambda v: v if isinstance(v, str) else ""
 )
 def test_every_constraint_is_stated_in_prose(where: str, prop: dict[str, Any], is_input: bool) -> None:
     """Pulumi's generators drop pattern, lengths, bounds and replaceOnChanges: each description states them,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
+import dill
 import pulumi
 import pytest
 
@@ -15,6 +17,8 @@ from pulumi_macie import (
     MacieS3ResourceArgs,
     OneTimeClassificationType,
 )
+from pulumi_macie_provider.resources.member_account import MemberAccountHooks
+from pulumi_macie_provider.resources.s3_resource import S3ResourceHooks
 
 
 class Recorder(pulumi.runtime.Mocks):
@@ -42,15 +46,19 @@ def recorder() -> Recorder:
     return mocks
 
 
-def resolved(output: pulumi.Output[Any]) -> Any:
-    box: list[Any] = []
-    output.apply(box.append)
-    return box
+def provider_of(args: pulumi.runtime.MockResourceArgs) -> Any:
+    """The dynamic provider a registration carries (``__provider``: the provider object, pickled, as a
+    secret)."""
+    provider = args.inputs["__provider"]
+    if isinstance(provider, dict):  # a secret, as the mocks see it
+        provider = provider["value"]
+    return dill.loads(base64.b64decode(provider))
 
 
 @pulumi.runtime.test
 def test_sdk_registers_dynamic_resources_with_wire_names(recorder: Recorder) -> Any:
-    """Resources register as dynamic resources with camelCase inputs and the provider attached."""
+    """Resources register as custom resources with camelCase inputs, the schema's defaults filled in,
+    the member ID taken from the member's output, and each with its own resource's dynamic provider."""
     member = MacieMemberAccount("audit", member_account_id="111122223333")
     logs = MacieS3Resource(
         "logs",
@@ -60,24 +68,58 @@ def test_sdk_registers_dynamic_resources_with_wire_names(recorder: Recorder) -> 
         classification_type=ClassificationTypeArgs(one_time=OneTimeClassificationType.FULL),
     )
 
-    def check(values: list[Any]) -> None:
+    def check(_: Any) -> None:
         by_name = {r.name: r for r in recorder.registered}
         assert by_name["audit"].typ == "pulumi-python:dynamic/macie:MacieMemberAccount"
         assert by_name["logs"].typ == "pulumi-python:dynamic/macie:MacieS3Resource"
-        inputs = by_name["logs"].inputs
-        assert inputs["bucketName"] == "corp-logs" and inputs["prefix"] == "2024/"
-        assert inputs["memberAccountId"] == "111122223333"
-        assert inputs["classificationType"] == {"oneTime": "FULL", "continuous": "FULL"}
-        assert "__provider" in inputs
-        assert values[0] == "corp-logs"
+        assert sorted(by_name) == ["audit", "logs"]
+        assert by_name["audit"].custom and by_name["logs"].custom
+        assert {k: v for k, v in by_name["audit"].inputs.items() if k != "__provider"} == {
+            "memberAccountId": "111122223333"
+        }
+        assert {k: v for k, v in by_name["logs"].inputs.items() if k != "__provider"} == {
+            "bucketName": "corp-logs",
+            "prefix": "2024/",
+            "memberAccountId": "111122223333",
+            "classificationType": {"oneTime": "FULL", "continuous": "FULL"},
+        }
+        assert provider_of(by_name["audit"]).HOOKS is MemberAccountHooks
+        assert provider_of(by_name["logs"]).HOOKS is S3ResourceHooks
 
-    def check_type(value: Any) -> None:
-        assert type(value).__name__ == "ClassificationType"
-        assert value.one_time == "FULL" and value.continuous == "FULL"
+    return pulumi.Output.all(member.id, logs.id).apply(check)  # both registered before checking
 
-    return pulumi.Output.all(
-        pulumi.Output.all(logs.bucket_name).apply(check), logs.classification_type.apply(check_type)
-    )
+
+def test_sdk_outputs_are_what_the_engine_answers() -> None:
+    """A resource's outputs are the engine's answer, not the program's inputs, under the Python names
+    and as the schema's output types."""
+
+    class Answering(Recorder):
+        def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+            return "corp-logs/2024/", {
+                "bucketName": "corp-logs",
+                "prefix": "2024/",
+                "classificationType": {"oneTime": "NONE", "continuous": "NONE"},
+            }
+
+    pulumi.runtime.set_mocks(Answering(), preview=False)
+    seen: dict[str, Any] = {}
+
+    @pulumi.runtime.test
+    def run() -> Any:
+        logs = MacieS3Resource(
+            "logs",
+            bucket_name="corp-logs",
+            prefix="2024/",
+            classification_type=ClassificationTypeArgs(one_time=OneTimeClassificationType.FULL),
+        )
+        outputs = {"id": logs.id, "classification": logs.classification_type, "member": logs.member_account_id}
+        return pulumi.Output.all(*(o.apply(lambda v, k=k: seen.__setitem__(k, v)) for k, o in outputs.items()))
+
+    run()
+    classification = seen["classification"]
+    assert seen["id"] == "corp-logs/2024/" and seen["member"] is None
+    assert type(classification).__name__ == "ClassificationType"
+    assert (classification.one_time, classification.continuous) == ("NONE", "NONE")
 
 
 @pulumi.runtime.test
@@ -109,25 +151,16 @@ def test_sdk_classification_defaults() -> None:
     assert (args.one_time, args.continuous) == ("NONE", "FULL")
 
 
-def test_sdk_get_reads_by_id() -> None:
-    """MacieS3Resource.get registers a read of the given ID."""
-    reads: list[Any] = []
-
-    class ReadMocks(Recorder):
-        def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
-            reads.append(args)
-            return args.resource_id or "", {
-                "bucketName": "corp-logs",
-                "prefix": "",
-                "classificationType": {"oneTime": "NONE", "continuous": "FULL"},
-            }
-
-    pulumi.runtime.set_mocks(ReadMocks(), preview=False)
+def test_sdk_get_reads_by_id(recorder: Recorder) -> None:
+    """MacieS3Resource.get reads the given ID under the given name, through the S3 resource's dynamic
+    provider, declaring no property (and so needing none of the required ones)."""
 
     @pulumi.runtime.test
     def run() -> Any:
-        found = MacieS3Resource.get("existing", "corp-logs")
-        return found.bucket_name.apply(lambda name: name == "corp-logs" or pytest.fail(name))
+        return MacieS3Resource.get("existing", "corp-logs/2024/").id
 
     run()
-    assert reads and reads[0].resource_id == "corp-logs"
+    (read,) = recorder.registered
+    assert (read.name, read.resource_id) == ("existing", "corp-logs/2024/")
+    assert [key for key in read.inputs if not key.startswith("__")] == []
+    assert provider_of(read).HOOKS is S3ResourceHooks

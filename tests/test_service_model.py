@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from pulumi_macie_provider.client import ClientSettings, make_client
 from macie_local.validation import check, service_model
+from pulumi_macie_provider.client import ClientSettings, make_client
 
 # From the API reference: operation -> (input members {name: (shape, required)}, output members, errors)
 OPERATIONS: dict[str, tuple[dict[str, tuple[str, bool]], set[str], set[str]]] = {

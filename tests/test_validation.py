@@ -88,8 +88,10 @@ def test_failures_come_unknown_properties_first_then_by_name() -> None:
             {"endpointUrl": 4510},
             (
                 "macie:endpointUrl",
-                "the value given does not match the pattern https?://[^/\\s]+(/.*)? (it was given as a number; "
-                "quote it as a string to keep leading zeros)",
+                (
+                    "the value given does not match the pattern https?://[^/\\s]+(/.*)? (it was given as a number; "
+                    "quote it as a string to keep leading zeros)"
+                ),
             ),
         ),
     ],

@@ -1,6 +1,7 @@
 """A member account, an S3 bucket monitored for the master, and a prefix monitored for the member."""
 
 import pulumi
+
 from pulumi_macie import ClassificationTypeArgs, MacieMemberAccount, MacieS3Resource
 
 config = pulumi.Config()

@@ -7,6 +7,7 @@ Import them first (the names and IDs match what is declared here):
 """
 
 import pulumi
+
 from pulumi_macie import ClassificationTypeArgs, MacieMemberAccount, MacieS3Resource
 
 config = pulumi.Config()

@@ -17,10 +17,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .validation import check
 from . import auth
 from .backend import Account, Backend
-from .http import DROP_KEY, MAX_BODY_BYTES
 from .exceptions import (
     InternalException,
     InvalidAction,
@@ -32,6 +30,8 @@ from .exceptions import (
     ServiceUnavailable,
     ThrottlingException,
 )
+from .http import DROP_KEY, MAX_BODY_BYTES
+from .validation import check
 
 TARGET_PREFIX = "MacieService."
 JSON_CONTENT_TYPE = "application/x-amz-json-1.1"
@@ -100,7 +100,7 @@ class MacieApp:
             drop = environ.get(DROP_KEY)
             if drop is not None:
                 drop()
-            raise _Dropped()
+            raise _Dropped
         roll -= faults.drop_rate
         if roll < faults.throttle_rate:
             self._count("fault.throttle")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from itsdangerous import BadData, URLSafeSerializer
 
@@ -340,7 +340,7 @@ class Backend:
             result["nextToken"] = self._token("s3", caller, owner, rows[limit - 1][0])
         return result
 
-    ACTIONS = {
+    ACTIONS: ClassVar[dict[str, Callable[..., dict[str, Any]]]] = {
         "AssociateMemberAccount": associate_member_account,
         "DisassociateMemberAccount": disassociate_member_account,
         "ListMemberAccounts": list_member_accounts,

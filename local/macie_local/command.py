@@ -19,13 +19,13 @@ INSTALL_HINT = "pip install 'pulumi-macie[local]'"
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        from .server import main as serve  # the endpoint: cheroot, itsdangerous
-
         # moto's S3 server, loaded at start in any case. moto only warns when Flask is missing: ask first.
         import flask  # noqa: F401
         import flask_cors  # noqa: F401
-        import moto.moto_server.werkzeug_app  # noqa: F401
+        import moto.moto_server.werkzeug_app
         import moto.s3.models  # noqa: F401
+
+        from .server import main as serve  # the endpoint: cheroot, itsdangerous
     except ModuleNotFoundError as error:
         missing = (error.name or "").partition(".")[0]
         if missing not in EXTRA_MODULES:

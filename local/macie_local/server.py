@@ -22,8 +22,8 @@ from functools import lru_cache
 from types import FrameType
 
 from .app import EndpointApp, Faults, MacieApp
-from .http import WSGIServer
 from .backend import Account, Backend, Limits
+from .http import WSGIServer
 from .store import StateError, Store, default_state_path
 
 #: The default master account (AWS's documented example key pair) used by the demo, examples, tests.
@@ -117,7 +117,7 @@ def _s3_app() -> Callable[..., Iterable[bytes]]:
     """moto's S3 application; its state lives in moto's backends, so one serves every endpoint."""
     from moto.moto_server.werkzeug_app import create_backend_app
 
-    return create_backend_app("s3")  # type: ignore[no-any-return]
+    return create_backend_app("s3")
 
 
 def bucket_exists(name: str) -> bool:

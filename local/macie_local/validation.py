@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 import botocore.loaders
-from botocore.model import ServiceModel, Shape
+from botocore.model import ListShape, ServiceModel, Shape, StructureShape
 
 from pulumi_macie_provider.client import DATA_PATH
 
@@ -60,7 +60,7 @@ def _join(path: str, name: str) -> str:
 
 def _check(shape: Shape, value: Any, path: str) -> Violation | None:
     kind = shape.type_name
-    if kind == "structure":
+    if isinstance(shape, StructureShape):
         if not isinstance(value, dict):
             return Violation(path, "Type", "must be a JSON object")
         for name in shape.required_members:
@@ -75,7 +75,7 @@ def _check(shape: Shape, value: Any, path: str) -> Violation | None:
         if shape.name == "ClassificationTypeUpdate" and not any(value.get(name) is not None for name in members):
             return Violation(path, "Required", "at least one of oneTime or continuous is required")
         return None
-    if kind == "list":
+    if isinstance(shape, ListShape):
         if not isinstance(value, list):
             return Violation(path, "Type", "must be a JSON array")
         if not value and path in ("s3Resources", "associatedS3Resources", "s3ResourcesUpdate"):
@@ -115,6 +115,6 @@ def _check_string(shape: Shape, value: str, path: str) -> Violation | None:
     return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.ASCII)

@@ -9,7 +9,7 @@ the project that talks to Macie builds its client through ``make_client``.
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import botocore.session
 from botocore.config import Config
@@ -21,6 +21,14 @@ if TYPE_CHECKING:
 from . import DATA_PATH
 from .deadline import bound_by_deadline
 from .settings import ClientSettings
+
+
+class Credentials(TypedDict, total=False):
+    """Static keys for a session or client; without them, the profile or the standard credential chain."""
+
+    aws_access_key_id: str
+    aws_secret_access_key: str
+    aws_session_token: str
 
 
 def register_model(session: boto3.Session | botocore.session.Session) -> None:
@@ -36,7 +44,7 @@ _session_lock = threading.Lock()
 
 def make_session(
     profile: str | None = None,
-    credentials: dict[str, str] | None = None,
+    credentials: Credentials | None = None,
 ) -> boto3.Session:
     """A boto3 session that knows ``macie``.
 
@@ -74,7 +82,7 @@ def _macie_session(profile: str | None) -> botocore.session.Session:
 def make_client(
     settings: ClientSettings | None = None,
     *,
-    credentials: dict[str, str] | None = None,
+    credentials: Credentials | None = None,
     session: boto3.Session | botocore.session.Session | None = None,
 ) -> Any:
     """Build a ``macie`` client. Every caller in the project goes through here.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from ..errors import ConfigurationError
@@ -11,7 +11,8 @@ from ..errors import ConfigurationError
 #: Regions in which AWS ran Macie Classic.
 MACIE_REGIONS = ("us-east-1", "us-west-2")
 
-RETRY_MODES = ("legacy", "standard", "adaptive")
+RetryMode = Literal["legacy", "standard", "adaptive"]
+RETRY_MODES: tuple[RetryMode, ...] = ("legacy", "standard", "adaptive")
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class ClientSettings:
     region: str | None = None
     endpoint_url: str | None = None
     profile: str | None = None
-    retry_mode: str = "standard"
+    retry_mode: RetryMode = "standard"
     max_attempts: int = 8
     connect_timeout: float = 10.0
     read_timeout: float = 60.0

@@ -249,7 +249,7 @@ class Provider(provider_pb2_grpc.ResourceProviderServicer):
                 result = hooks.lookup(request.id)  # an import or a lookup: nothing is known but the ID
             else:
                 result = hooks.read(request.id, state)
-        if not result.exists:
+        if result.id is None:
             return provider_pb2.ReadResponse()
         return provider_pb2.ReadResponse(
             id=result.id, properties=to_struct(result.outputs), inputs=to_struct(result.inputs)
@@ -270,7 +270,7 @@ class Provider(provider_pb2_grpc.ResourceProviderServicer):
         return empty_pb2.Empty()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def package_schema() -> str:
     """schema.json as GetSchema serves it: with the package's version."""
     from .. import __version__

@@ -4,7 +4,9 @@ ID: ``[<memberAccountId>:]<bucketName>[/<prefix>]``. Identity: ``bucketName``, `
 ``memberAccountId`` (a change replaces); ``classificationType`` updates in place. Create:
 AssociateS3Resources; update: UpdateS3Resources; read: ListS3Resources (paged once per account per
 provider process, then kept current by this process's writes); delete: DisassociateS3Resources, where
-an item that is no longer associated is already gone. A ``failedS3Resources`` item is an error for the
+an item that is no longer associated is already gone. A member account's S3 resources are gone, for
+read and delete, once that account is no longer a member of this master (Macie then refuses to list
+them). A ``failedS3Resources`` item is an error for the
 resource, with AWS's code and message, and nothing is recorded for it. A create for an account that is
 not (yet) a member waits (at most ``DEPENDENCY_WAIT``, within customTimeouts) for it to become one,
 as it does when the same run associates it and nothing orders the two.
@@ -131,6 +133,17 @@ class S3ResourceHooks(Hooks):
                 for m in page.get("memberAccounts", [])
             )
 
+    def _member_gone(self, member: str | None, error: MacieApiError) -> bool:
+        """Whether ``error`` means that ``member`` is no longer a member account of this master (removed
+        outside Pulumi): Macie then holds none of its S3 resources for the master. Any other refusal,
+        and a membership that cannot be checked, is not that."""
+        if error.code != "AccessDeniedException" or not member:
+            return False
+        try:
+            return not self._is_member(member)
+        except MacieApiError:
+            return False
+
     def create(self, inputs: dict[str, Any]) -> CreateResult:
         new = self.normalise(inputs)
         bucket, prefix, member = new["bucketName"], new["prefix"], new.get("memberAccountId")
@@ -170,7 +183,12 @@ class S3ResourceHooks(Hooks):
 
     def read(self, id_: str, state: dict[str, Any]) -> ReadResult:
         bucket, prefix, member = parse_id(id_)
-        item = self._resources(member).get((bucket, prefix))
+        try:
+            item = self._resources(member).get((bucket, prefix))
+        except MacieApiError as error:
+            if not self._member_gone(member, error):
+                raise
+            item = None
         if item is None:
             return ReadResult.gone()
         outs = self._outs(bucket, prefix, member, item["classificationType"])
@@ -192,10 +210,15 @@ class S3ResourceHooks(Hooks):
     def delete(self, id_: str, state: dict[str, Any]) -> None:
         bucket, prefix, member = parse_id(id_)
         subject = f"{self.NAME} {id_}"
-        with api_call("DisassociateS3Resources", subject):
-            result = self.client.disassociate_s3_resources(
-                associatedS3Resources=[_target(bucket, prefix)], **self._scope(member)
-            )
+        try:
+            with api_call("DisassociateS3Resources", subject):
+                result = self.client.disassociate_s3_resources(
+                    associatedS3Resources=[_target(bucket, prefix)], **self._scope(member)
+                )
+        except MacieApiError as error:
+            if not self._member_gone(member, error):
+                raise
+            result = {}  # the member went, and its S3 resources with it
         try:
             self._failed("DisassociateS3Resources", subject, result)
         except MacieApiError:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from jsonschema import Draft202012Validator, ValidationError, validators
@@ -58,7 +58,7 @@ def coerce(spec: dict[str, Any], value: Any) -> tuple[Any, bool]:
     return value, False
 
 
-@lru_cache(maxsize=None)
+@cache
 def _pattern(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
@@ -69,10 +69,11 @@ def _whole_pattern(validator: Any, pattern: str, instance: Any, schema: dict[str
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
-_Validator = validators.extend(Draft202012Validator, {"pattern": _whole_pattern})
+# (types-jsonschema leaves extend() unannotated.)
+_Validator = validators.extend(Draft202012Validator, {"pattern": _whole_pattern})  # type: ignore[no-untyped-call]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator(token: str | None) -> Any:
     """The validator of a resource's inputs (its type token), or of the provider config (None)."""
     return _Validator(JSON_SCHEMAS["config"] if token is None else JSON_SCHEMAS["resources"][token])
@@ -115,7 +116,10 @@ def _extras(instance: dict[str, Any], schema: dict[str, Any]) -> list[str]:
 def _reasons(error: ValidationError, show: bool) -> Iterator[tuple[tuple[str, ...], str]]:
     """(property path, reason) for each failure one jsonschema error stands for."""
     path = tuple(str(p) for p in error.absolute_path)
-    value, rule, schema = error.instance, error.validator_value, error.schema
+    # jsonschema types these as possibly unset; an error from iter_errors always has all three.
+    value: Any = error.instance
+    rule: Any = error.validator_value
+    schema: Any = error.schema
     shown = _shown(value, show)
     if error.validator == "required":
         for key in rule:
