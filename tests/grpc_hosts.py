@@ -111,11 +111,15 @@ class Host:
             provider_pb2.CheckRequest(urn=self.urn(name, kind), olds=struct({}), news=self.props(kind, news))
         )
 
-    def create(self, kind: str, inputs: dict[str, Any], name: str = "r", timeout: float = 0) -> Any:
+    def create(
+        self, kind: str, inputs: dict[str, Any], name: str = "r", timeout: float = 0, deadline: float | None = None
+    ) -> Any:
+        """Check, then create; ``timeout`` is the resource's customTimeout, ``deadline`` the gRPC call's."""
         checked = self.check(kind, inputs, name)
         assert list(checked.failures) == [], checked.failures
         return self.stub.Create(
-            provider_pb2.CreateRequest(urn=self.urn(name, kind), properties=checked.inputs, timeout=timeout)
+            provider_pb2.CreateRequest(urn=self.urn(name, kind), properties=checked.inputs, timeout=timeout),
+            timeout=deadline,
         )
 
     def diff(self, kind: str, id_: str, olds: dict[str, Any], news: dict[str, Any], name: str = "r") -> Any:

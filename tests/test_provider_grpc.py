@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import grpc
@@ -27,6 +28,7 @@ from .grpc_hosts import Host, plain, struct
 
 DEFAULTS = {"oneTime": "NONE", "continuous": "FULL"}
 FULL = {"oneTime": "FULL", "continuous": "FULL"}
+MEMBER = "444455556666"
 CONFIG_URN = "urn:pulumi:test::proj::pulumi:providers:macie::default"
 
 
@@ -132,6 +134,28 @@ def test_create_failure_is_one_line_with_aws_error(host: Host) -> None:
         "The request was rejected. The S3 bucket missing-bucket-xyz does not exist."
     )
     assert DEFAULT_CREDENTIALS["aws_secret_access_key"] not in excinfo.value.details()
+
+
+def test_member_created_while_its_s3_resources_wait_for_it(host: Host, bucket: Callable[[], str]) -> None:
+    """Six S3 creates for an account that is not a member yet (literal IDs, unordered) all wait for the
+    membership; the member's own create, sent after them, is still served (the dynamic-provider server
+    would otherwise have its 4 threads held by the waits), and then every create succeeds."""
+    name = bucket()
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        waiting = [
+            pool.submit(
+                host.create,
+                "MacieS3Resource",
+                {"bucketName": name, "prefix": f"p{i}/", "memberAccountId": MEMBER},
+                f"s{i}",
+            )
+            for i in range(6)
+        ]
+        time.sleep(1.0)  # the six are waiting now
+        member = host.create("MacieMemberAccount", {"memberAccountId": MEMBER}, "m", deadline=60)
+        created = [future.result(timeout=120) for future in waiting]
+    assert member.id == MEMBER
+    assert sorted(c.id for c in created) == [f"{MEMBER}:{name}/p{i}/" for i in range(6)]
 
 
 @pytest.mark.parametrize("kind", ["dynamic", "native"])
