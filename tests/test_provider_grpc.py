@@ -325,7 +325,10 @@ def test_native_custom_timeout_bounds_retries() -> None:
     assert details.startswith(
         "ListMemberAccounts for member accounts failed: DeadlineExceeded: the time limit of 1s ran out"
     )
-    assert "ThrottlingException" in details and "\n" not in details
+    # The last answer was a throttle; on a loaded machine building the client may use up the second
+    # before the first attempt, which the message then says instead.
+    assert "the last answer was ThrottlingException" in details or "ran out before the call was made" in details
+    assert "\n" not in details
     assert elapsed < 10  # 50 attempts with backoff would take minutes
 
 
