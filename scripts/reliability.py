@@ -170,23 +170,7 @@ def recover(stack: PulumiStack) -> dict[str, int]:
 
 def importer(stack: PulumiStack, *args: str) -> subprocess.CompletedProcess[str]:
     """pulumi-macie-import ARGS on the stack; Macie's endpoint comes from the stack's config."""
-    return subprocess.run(
-        [
-            str(Path(sys.executable).parent / "pulumi-macie-import"),
-            *args,
-            "--file",
-            str(stack.workdir / "recovery.json"),
-            "--",
-            "--stack",
-            stack.stack,
-        ],
-        cwd=stack.workdir,
-        env=stack.env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
+    return stack.macie_import(*args, "--file", str(stack.workdir / "recovery.json"), "--", "--stack", stack.stack)
 
 
 def s3_backend(endpoint: LocalEndpoint) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +18,8 @@ from macie_local.server import (
     LocalEndpoint,
 )
 from pulumi_macie_provider.client import ClientSettings, make_client, make_session
+
+from .e2e_support import Scenario, example_stack, holdings, unique_bucket
 
 DEFAULT_CREDENTIALS = {
     "aws_access_key_id": DEFAULT_ACCESS_KEY,
@@ -91,3 +94,17 @@ def bucket(s3: Any) -> Callable[[], str]:
 
 FULL = {"oneTime": "FULL", "continuous": "FULL"}
 NONE = {"oneTime": "NONE", "continuous": "FULL"}
+
+
+@pytest.fixture
+def scenario(tmp_path: Path) -> Iterator[Scenario]:
+    """examples/basic as a fresh stack against a fresh endpoint; ends by destroying it and checking that
+    nothing is left, in Macie or in the state."""
+    with LocalEndpoint() as endpoint:
+        bucket = unique_bucket()
+        stack = example_stack(tmp_path, "basic", endpoint)
+        stack.config_set("bucket", bucket)
+        yield Scenario(endpoint, stack, bucket)
+        stack.destroy()
+        assert holdings(endpoint) == {"members": [], "s3": []}
+        assert stack.dynamic_resources() == []

@@ -102,6 +102,20 @@ class PulumiStack:
             )
         return result
 
+    def macie_import(self, *args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+        """``pulumi-macie-import ARGS`` (this interpreter's) in the project folder with the stack's
+        environment; the caller judges the exit status."""
+        importer = Path(sys.executable).parent / "pulumi-macie-import"
+        return subprocess.run(
+            [str(importer), *args],
+            cwd=self.workdir,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+
     def up(self, *extra: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
         return self.run("up", "--yes", "--skip-preview", *extra, **kwargs)
 

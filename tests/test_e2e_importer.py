@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,20 +17,11 @@ from .pulumi_harness import PulumiStack
 pytestmark = pytest.mark.e2e
 
 MEMBER = "111122223333"
-IMPORTER = str(Path(sys.executable).parent / "pulumi-macie-import")
 
 
 def run_importer(stack: PulumiStack, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
     """pulumi-macie-import ARGS, run in the stack's project folder with its environment."""
-    return subprocess.run(
-        [IMPORTER, *args],
-        cwd=stack.workdir,
-        env=stack.env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    return stack.macie_import(*args, timeout=timeout)
 
 
 def test_import_takes_the_endpoint_from_the_stack_config_and_keeps_the_provider_secret(tmp_path: Path) -> None:

@@ -2,30 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
-from macie_local.server import LocalEndpoint
-
-from .e2e_support import MASTER, Scenario, example_stack, holdings, unique_bucket
+from .e2e_support import MASTER, Scenario
 
 pytestmark = pytest.mark.e2e
 
 MEMBER = "111122223333"
-
-
-@pytest.fixture
-def scenario(tmp_path: Path) -> Iterator[Scenario]:
-    """examples/basic as a fresh stack against a fresh endpoint; ends by checking nothing is left."""
-    with LocalEndpoint() as endpoint:
-        bucket = unique_bucket()
-        stack = example_stack(tmp_path, "basic", endpoint)
-        stack.config_set("bucket", bucket)
-        yield Scenario(endpoint, stack, bucket)
-        stack.destroy()
-        assert holdings(endpoint) == {"members": [], "s3": []}
 
 
 def names(scenario: Scenario) -> list[str]:

@@ -10,7 +10,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -34,7 +33,6 @@ from .pulumi_harness import PulumiStack, pulumi_binary
 
 pytestmark = pytest.mark.e2e
 
-IMPORTER = str(Path(sys.executable).parent / "pulumi-macie-import")
 MEMBER = "600000000001"
 PROGRAM = """
 import pulumi
@@ -82,15 +80,7 @@ def new_stack(base: Path, endpoint: LocalEndpoint, n: int, bucket: str, backend:
 
 
 def importer(stack: PulumiStack, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [IMPORTER, *args, "--file", str(stack.workdir / "recovery.json"), "--", "--stack", stack.stack],
-        cwd=stack.workdir,
-        env=stack.env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
+    return stack.macie_import(*args, "--file", str(stack.workdir / "recovery.json"), "--", "--stack", stack.stack)
 
 
 def recover(stack: PulumiStack) -> dict[str, subprocess.CompletedProcess[str]]:

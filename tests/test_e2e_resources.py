@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,19 +15,6 @@ from .pulumi_harness import PulumiError
 pytestmark = pytest.mark.e2e
 
 MEMBER = "111122223333"
-
-
-@pytest.fixture
-def scenario(tmp_path: Path) -> Iterator[Scenario]:
-    """examples/basic as a fresh stack against a fresh endpoint; ends by checking nothing is left."""
-    with LocalEndpoint() as endpoint:
-        bucket = unique_bucket()
-        stack = example_stack(tmp_path, "basic", endpoint)
-        stack.config_set("bucket", bucket)
-        yield Scenario(endpoint, stack, bucket)
-        stack.destroy()
-        assert holdings(endpoint) == {"members": [], "s3": []}
-        assert stack.dynamic_resources() == []
 
 
 def test_basic_lifecycle(scenario: Scenario) -> None:
@@ -144,9 +128,7 @@ def test_import_existing_associations(scenario: Scenario, tmp_path: Path) -> Non
     )
     held = scenario.holdings()
 
-    importer = Path(sys.executable).parent / "pulumi-macie-import"
-    command = [
-        str(importer),
+    result = stack.macie_import(
         "MacieMemberAccount",
         "audit",
         MEMBER,
@@ -167,8 +149,8 @@ def test_import_existing_associations(scenario: Scenario, tmp_path: Path) -> Non
         "--protect=false",
         "--stack",
         stack.stack,
-    ]
-    result = subprocess.run(command, cwd=stack.workdir, env=stack.env, capture_output=True, text=True, timeout=600)
+        timeout=600,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "3 imported" in result.stdout
     assert scenario.holdings() == held
@@ -179,21 +161,14 @@ def test_import_existing_associations(scenario: Scenario, tmp_path: Path) -> Non
 
 def test_import_refuses_missing_association(scenario: Scenario, tmp_path: Path) -> None:
     """Importing an association that does not exist fails and writes no import file."""
-    importer = Path(sys.executable).parent / "pulumi-macie-import"
-    result = subprocess.run(
-        [
-            str(importer),
-            "MacieS3Resource",
-            "ghost",
-            f"{scenario.bucket}/nothing/",
-            "--file",
-            str(tmp_path / "ghost.json"),
-            "--endpoint-url",
-            scenario.endpoint.url,
-        ],
-        env=scenario.stack.env,
-        capture_output=True,
-        text=True,
+    result = scenario.stack.macie_import(
+        "MacieS3Resource",
+        "ghost",
+        f"{scenario.bucket}/nothing/",
+        "--file",
+        str(tmp_path / "ghost.json"),
+        "--endpoint-url",
+        scenario.endpoint.url,
         timeout=120,
     )
     assert result.returncode == 1
@@ -221,29 +196,21 @@ def test_import_example(tmp_path: Path) -> None:
                 }
             ],
         )
-        importer = Path(sys.executable).parent / "pulumi-macie-import"
-        result = subprocess.run(
-            [
-                str(importer),
-                "MacieMemberAccount",
-                "legacy-member",
-                MEMBER,
-                "MacieS3Resource",
-                "legacy-logs",
-                f"{MEMBER}:{bucket}/archive/",
-                "--endpoint-url",
-                endpoint.url,
-                "--run",
-                "--",
-                "--yes",
-                "--protect=false",
-                "--stack",
-                stack.stack,
-            ],
-            cwd=stack.workdir,
-            env=stack.env,
-            capture_output=True,
-            text=True,
+        result = stack.macie_import(
+            "MacieMemberAccount",
+            "legacy-member",
+            MEMBER,
+            "MacieS3Resource",
+            "legacy-logs",
+            f"{MEMBER}:{bucket}/archive/",
+            "--endpoint-url",
+            endpoint.url,
+            "--run",
+            "--",
+            "--yes",
+            "--protect=false",
+            "--stack",
+            stack.stack,
             timeout=600,
         )
         assert result.returncode == 0, result.stdout + result.stderr
