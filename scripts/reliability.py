@@ -151,14 +151,20 @@ def converge_check(name: str, base: Path, n: int, faults: Faults) -> None:
         )
 
 
+#: What the recovery after a killed run had to do, counted over the trials.
+RECOVERED = ("pending operations", "repaired metadata files", "unreadable checkpoints", "imported by rebuild")
+
+
 def recover(stack: PulumiStack) -> dict[str, int]:
     """The README's recovery after a killed run (up to the final `pulumi up`); answers what it had to do."""
-    done = {"pending operations": 0, "unreadable checkpoints": 0, "imported by rebuild": 0}
+    done = dict.fromkeys(RECOVERED, 0)
     stack.run("cancel", "--yes", check=False)  # the killed run's lock: nothing else runs on this stack
     exported = stack.run("stack", "export", check=False)
     if exported.returncode == 0:
         done["pending operations"] = len(json.loads(exported.stdout)["deployment"].get("pending_operations") or [])
-    if importer(stack, "--pending-creates").returncode == UNREADABLE:
+    pending = importer(stack, "--pending-creates")
+    done["repaired metadata files"] += int("its metadata file" in pending.stdout)
+    if pending.returncode == UNREADABLE:
         done["unreadable checkpoints"] += 1
         rebuilt = importer(stack, "--rebuild")
         found = re.search(r"imported (\d+) resources the program declares", rebuilt.stdout)
@@ -166,6 +172,11 @@ def recover(stack: PulumiStack) -> dict[str, int]:
     # Deletes (and updates) that were under way: refresh finds what Macie really holds.
     stack.run("refresh", "--yes", "--skip-preview", check=False)
     return done
+
+
+def last_errors(stack: PulumiStack) -> list[str]:
+    """The first two error lines of the stack's last command."""
+    return [line.strip() for line in stack.log[-1].splitlines() if "error:" in line.lower()][:2]
 
 
 def importer(stack: PulumiStack, *args: str) -> subprocess.CompletedProcess[str]:
@@ -199,7 +210,7 @@ def crash_check(base: Path, n: int, trials: int, rng: random.Random, backend: st
         want = expected(n, bucket)
         good = 0
         problems: list[str] = []
-        totals = {"pending operations": 0, "unreadable checkpoints": 0, "imported by rebuild": 0}
+        totals = dict.fromkeys(RECOVERED, 0)
         began = time.perf_counter()
         stack.run("up", "--yes", "--skip-preview")
         took = {"up": time.perf_counter() - began}
@@ -207,8 +218,10 @@ def crash_check(base: Path, n: int, trials: int, rng: random.Random, backend: st
         stack.run("destroy", "--yes", "--skip-preview")
         took["destroy"] = time.perf_counter() - began
         for trial in range(trials):
-            if trial % 2:  # alternate: crash a create from scratch, and crash a destroy
-                stack.run("up", "--yes", "--skip-preview")
+            # Alternate: crash a create from scratch, and crash a destroy.
+            if trial % 2 and not until_success(stack, "up", "--yes", "--skip-preview", runs=2):
+                problems.append(f"trial {trial}: the up before the destroy to kill failed {last_errors(stack)}")
+                continue
             command = [
                 "pulumi",
                 "destroy" if trial % 2 else "up",
@@ -238,8 +251,9 @@ def crash_check(base: Path, n: int, trials: int, rng: random.Random, backend: st
                 good += 1
             else:
                 missing = len(set(want[1]) - set(now[1])) + len(set(want[0]) - set(now[0]))
-                errors = [line.strip() for line in stack.log[-1].splitlines() if "error:" in line.lower()][:2]
-                problems.append(f"trial {trial}: up ok {bool(ups)}, missing {missing}, steady {steady} {errors}")
+                problems.append(
+                    f"trial {trial}: up ok {bool(ups)}, missing {missing}, steady {steady} {last_errors(stack)}"
+                )
             until_success(stack, "destroy", "--yes", "--skip-preview", runs=2)
         empty = held(endpoint) == ([], [])
         left = left_running(str(folder), began_check)

@@ -153,24 +153,44 @@ def test_pending_creates_recovered_after_sigkill(tmp_path: Path) -> None:
         assert_converged(stack, endpoint, n, bucket)
 
 
-def break_file_checkpoint(stack: PulumiStack, how: str) -> None:
-    """Make the file backend's checkpoint and its backup unreadable: an empty metadata file, as a kill
-    while the backend writes it leaves (`failed to load checkpoint: EOF`), or a cut JSON document."""
-    stacks = stack.workdir.parent / "backend" / ".pulumi" / "stacks"
-    (checkpoint,) = stacks.rglob(f"{stack.stack}.json")
-    for path in (checkpoint, checkpoint.with_name(checkpoint.name + ".bak")):
-        assert path.exists()
-        if how == "metadata":
-            path.with_name(path.name + ".attrs").write_text("")
-        else:
-            path.write_text(path.read_text()[: len(path.read_text()) // 2])
+def checkpoint_file(stack: PulumiStack) -> Path:
+    """The file backend's checkpoint of the stack."""
+    (checkpoint,) = (stack.workdir.parent / "backend" / ".pulumi" / "stacks").rglob(f"{stack.stack}.json")
+    return checkpoint
 
 
-@pytest.mark.parametrize("how", ["metadata", "content"])
-def test_rebuild_from_unreadable_checkpoint_and_backup(tmp_path: Path, how: str) -> None:
-    """Neither the checkpoint nor its backup can be read: --pending-creates says so and changes nothing;
-    --rebuild makes an empty state and imports what the program declares and Macie holds (not the
-    association deleted meanwhile, which up creates again); the stack converges."""
+def test_killed_run_with_emptied_checkpoint_metadata_recovers(tmp_path: Path) -> None:
+    """`pulumi up` killed while the file backend rewrote the checkpoint's metadata file: that file is
+    empty and the run's lock stays, so the stack's commands fail with `failed to load checkpoint: EOF`,
+    `pulumi cancel` too. --pending-creates removes the broken metadata file (the checkpoint beside it is
+    whole), releases the lock and recovers the pending creates; the stack converges with no rebuild."""
+    n = 8
+    with LocalEndpoint(faults=Faults(latency_ms=800)) as endpoint:
+        bucket = unique_bucket()
+        stack = new_stack(tmp_path, endpoint, n, bucket)
+        kill_when(stack, "up", lambda: pending_operations(stack) > 0)
+        pending = pending_operations(stack)
+        assert pending > 0
+        time.sleep(1.0)  # the endpoint finishes what the killed run had sent
+        sidecar = checkpoint_file(stack).with_name(f"{stack.stack}.json.attrs")
+        sidecar.write_text("")  # what a kill between the sidecar's truncation and its write leaves
+        cancelled = stack.run("cancel", "--yes", check=False)
+        assert cancelled.returncode != 0 and "failed to load checkpoint: EOF" in cancelled.stderr
+
+        steps = recover(stack)
+        printed = steps["pending"].stdout
+        assert f"its metadata file {sidecar} was empty or cut" in printed, printed + steps["pending"].stderr
+        assert "released the interrupted run's lock" in printed
+        assert f"{pending} pending creates; " in printed
+        assert "rebuild" not in steps
+        assert_converged(stack, endpoint, n, bucket)
+
+
+def test_rebuild_from_unreadable_checkpoint_and_backup(tmp_path: Path) -> None:
+    """Neither the checkpoint nor its backup can be read (cut JSON documents, which no kill leaves on
+    the file backend: it renames whole files into place): --pending-creates says so and changes
+    nothing; --rebuild makes an empty state and imports what the program declares and Macie holds (not
+    the association deleted meanwhile, which up creates again); the stack converges."""
     n = 5
     with LocalEndpoint() as endpoint:
         bucket = unique_bucket()
@@ -179,7 +199,9 @@ def test_rebuild_from_unreadable_checkpoint_and_backup(tmp_path: Path, how: str)
         Scenario(endpoint, stack, bucket).macie.disassociate_s3_resources(
             associatedS3Resources=[{"bucketName": bucket, "prefix": "p2/"}]
         )
-        break_file_checkpoint(stack, how)
+        checkpoint = checkpoint_file(stack)
+        for path in (checkpoint, checkpoint.with_name(checkpoint.name + ".bak")):
+            path.write_text(path.read_text()[: len(path.read_text()) // 2])
         failed = stack.run("stack", "export", check=False)
         assert failed.returncode != 0 and "failed to load checkpoint" in failed.stderr
 

@@ -23,8 +23,10 @@ way are "pending" in the state, and Macie may or may not hold them. IDs here fol
 so it looks each one up in Macie, clears the pending creates (``pulumi refresh
 --clear-pending-creates``) and imports those Macie holds; the next ``pulumi up`` converges. It
 recovers the resources of both hosts: native ones are looked up where their provider's recorded
-settings say, and imported by type and ID. When the stack's checkpoint cannot be read at all it
-changes nothing and exits 3.
+settings say, and imported by type and ID. On a file backend, a checkpoint metadata file that a killed
+run left empty or cut (``failed to load checkpoint: EOF``, ``pulumi cancel`` included) is removed
+first, and the killed run's lock released (see ``file_backend``). When the stack's checkpoint still
+cannot be read it changes nothing else and exits 3.
 
 ``--rebuild`` is the way back from a checkpoint that cannot be read (``failed to load checkpoint``):
 it replaces the stack's state with an empty one (``pulumi stack import --force``, or ``pulumi stack
@@ -49,12 +51,14 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pulumi.dynamic.dynamic import serialize_provider
 
 from .client import ClientSettings
 from .errors import MacieApiError, MacieError, NotFoundError
+from .file_backend import repair_checkpoint_metadata
 from .hosts.dynamic import LEGACY_TYPE, is_dynamic_type
 from .resources.context import client_for, config_values, settings_from_values
 from .resources.registry import BY_NAME, BY_TOKEN, RESOURCES, ResourceType, resource_type
@@ -260,6 +264,16 @@ class Pulumi:
             json.dump(document, handle, indent=2)
         return self.call("import", "--file", path, "--generate-code=false", "--yes", "--protect=false")
 
+    def backend_url(self) -> str:
+        """The URL of the backend the CLI is logged in to (it does not load the stack)."""
+        result = subprocess.run(
+            [self.binary, "whoami", "--json", "--non-interactive"], capture_output=True, text=True, check=False
+        )
+        try:
+            return str(json.loads(result.stdout).get("url") or "") if result.returncode == 0 else ""
+        except ValueError:
+            return ""
+
     def stack_name(self) -> str:
         if self.stack:
             return self.stack[1]
@@ -287,9 +301,36 @@ def unreadable_checkpoint(exported: subprocess.CompletedProcess[str]) -> bool:
     return exported.returncode != 0 and "failed to load checkpoint" in exported.stderr
 
 
+def export_repaired(pulumi: Pulumi, *flags: str) -> subprocess.CompletedProcess[str]:
+    """``pulumi stack export FLAGS``. When the checkpoint cannot be read because a run killed on a file
+    backend left its metadata file empty or cut, that file goes first (see ``file_backend``: the
+    checkpoint itself is whole), and then the killed run's lock, which ``pulumi cancel`` could not
+    release while the checkpoint could not be read."""
+    exported = pulumi.capture("stack", "export", *flags)
+    if not unreadable_checkpoint(exported):
+        return exported
+    stack = pulumi.stack_name()
+    removed = repair_checkpoint_metadata(pulumi.backend_url(), Path.cwd(), stack) if stack else []
+    if not removed:
+        return exported
+    again = pulumi.capture("stack", "export", *flags)
+    files = ", ".join(str(path) for path in removed)
+    if again.returncode != 0:
+        print(f"pulumi-macie-import: removed the checkpoint's metadata file {files}, which could not be read")
+        return again
+    print(
+        f"the stack's checkpoint could not be read ({_first_error(exported.stderr)}): its metadata file "
+        f"{files} was empty or cut, as a run killed while the file backend rewrote it leaves it. Removed it; "
+        "the checkpoint, the last one the run saved whole, reads again"
+    )
+    if pulumi.capture("cancel", "--yes").returncode == 0:
+        print("released the interrupted run's lock (`pulumi cancel`), which could not be released before")
+    return again
+
+
 def recover_pending_creates(pulumi: Pulumi, settings: Callable[[], ClientSettings], import_path: str) -> int:
     """Clear the stack's pending creates, then import those Macie holds, so the next up converges."""
-    exported = pulumi.capture("stack", "export", "--show-secrets")
+    exported = export_repaired(pulumi, "--show-secrets")
     if unreadable_checkpoint(exported):
         print(
             f"pulumi-macie-import: the stack's checkpoint cannot be read ({_first_error(exported.stderr)}); "
@@ -313,24 +354,27 @@ def recover_pending_creates(pulumi: Pulumi, settings: Callable[[], ClientSetting
     return pulumi.import_resources(import_path, import_file(held))
 
 
-def recreate_state(pulumi: Pulumi) -> bool:
-    """Give the stack an empty state in place of one that cannot be read; answer whether it now loads."""
+def recreate_state(pulumi: Pulumi) -> str | None:
+    """Give the stack an empty state in place of one that cannot be read; answers None once it loads,
+    else the CLI's error."""
     empty = {"version": 3, "deployment": {"manifest": {"time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}}}
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "empty.json")
         with open(path, "w", encoding="utf-8") as handle:
             json.dump(empty, handle)
-        pulumi.capture("stack", "import", "--force", "--file", path)
+        imported = pulumi.capture("stack", "import", "--force", "--file", path)
     if pulumi.capture("stack", "export").returncode == 0:
-        return True
-    # The backend cannot even open the old checkpoint (the file backend's metadata file of it is
-    # broken): it takes the stack for missing, and `stack init` writes a new one in its place.
+        return None
+    error = _first_error(imported.stderr)
+    # The backend cannot even open the old checkpoint: it takes the stack for missing, and `stack
+    # init` writes a new one in its place.
     name = pulumi.stack_name()
     if name:
-        subprocess.run(
+        created = subprocess.run(
             [pulumi.binary, "stack", "init", name, "--non-interactive"], capture_output=True, text=True, check=False
         )
-    return pulumi.capture("stack", "export").returncode == 0
+        error = _first_error(created.stderr) if created.returncode != 0 else error
+    return None if pulumi.capture("stack", "export").returncode == 0 else error
 
 
 def declared_creates(preview: dict[str, Any], settings: ClientSettings) -> tuple[list[PendingCreate], list[str]]:
@@ -397,12 +441,13 @@ def adopt_declared(pulumi: Pulumi, settings: ClientSettings, import_path: str) -
 
 def rebuild(pulumi: Pulumi, settings: Callable[[], ClientSettings], import_path: str) -> int:
     """A stack whose checkpoint cannot be read, rebuilt from what Macie holds and the program declares."""
-    exported = pulumi.capture("stack", "export")
+    exported = export_repaired(pulumi)
     if unreadable_checkpoint(exported):
-        if not recreate_state(pulumi):
+        failure = recreate_state(pulumi)
+        if failure is not None:
             print(
                 f"pulumi-macie-import: the stack's checkpoint cannot be read ({_first_error(exported.stderr)}) "
-                "and could not be replaced by an empty one",
+                f"and could not be replaced by an empty one ({failure})",
                 file=sys.stderr,
             )
             return 1
