@@ -135,35 +135,22 @@ def pending_operations(stack: PulumiStack) -> int:
     return len(json.loads(exported.stdout)["deployment"].get("pending_operations") or [])
 
 
-def test_pending_creates_recovered_after_sigkill(tmp_path: Path) -> None:
-    """`pulumi up` killed while creates are under way (slow answers keep them in flight): the stack
-    records them as pending; --pending-creates imports those Macie holds and clears the rest, and the
-    recovery converges to exactly the declared set in Macie and in the state."""
-    n = 8
-    with LocalEndpoint(faults=Faults(latency_ms=800)) as endpoint:
-        bucket = unique_bucket()
-        stack = new_stack(tmp_path, endpoint, n, bucket)
-        kill_when(stack, "up", lambda: pending_operations(stack) > 0)
-        pending = pending_operations(stack)
-        assert pending > 0
-        time.sleep(1.0)  # the endpoint finishes what the killed run had sent
-        steps = recover(stack)
-        assert f"{pending} pending creates; " in steps["pending"].stdout, steps["pending"].stdout
-        assert "rebuild" not in steps
-        assert_converged(stack, endpoint, n, bucket)
-
-
 def checkpoint_file(stack: PulumiStack) -> Path:
     """The file backend's checkpoint of the stack."""
     (checkpoint,) = (stack.workdir.parent / "backend" / ".pulumi" / "stacks").rglob(f"{stack.stack}.json")
     return checkpoint
 
 
-def test_killed_run_with_emptied_checkpoint_metadata_recovers(tmp_path: Path) -> None:
-    """`pulumi up` killed while the file backend rewrote the checkpoint's metadata file: that file is
-    empty and the run's lock stays, so the stack's commands fail with `failed to load checkpoint: EOF`,
-    `pulumi cancel` too. --pending-creates removes the broken metadata file (the checkpoint beside it is
-    whole), releases the lock and recovers the pending creates; the stack converges with no rebuild."""
+@pytest.mark.parametrize("metadata", ["whole", "emptied"])
+def test_pending_creates_recovered_after_sigkill(tmp_path: Path, metadata: str) -> None:
+    """`pulumi up` killed while creates are under way (slow answers keep them in flight): the stack
+    records them as pending; --pending-creates imports those Macie holds and clears the rest, and the
+    recovery converges to exactly the declared set in Macie and in the state, with no rebuild.
+
+    "emptied": the run was killed while the file backend rewrote the checkpoint's metadata file. That
+    file is empty and the run's lock stays, so the stack's commands fail with `failed to load
+    checkpoint: EOF`, `pulumi cancel` too; --pending-creates first removes the broken metadata file (the
+    checkpoint beside it is whole) and releases the lock."""
     n = 8
     with LocalEndpoint(faults=Faults(latency_ms=800)) as endpoint:
         bucket = unique_bucket()
@@ -173,15 +160,17 @@ def test_killed_run_with_emptied_checkpoint_metadata_recovers(tmp_path: Path) ->
         assert pending > 0
         time.sleep(1.0)  # the endpoint finishes what the killed run had sent
         sidecar = checkpoint_file(stack).with_name(f"{stack.stack}.json.attrs")
-        sidecar.write_text("")  # what a kill between the sidecar's truncation and its write leaves
-        cancelled = stack.run("cancel", "--yes", check=False)
-        assert cancelled.returncode != 0 and "failed to load checkpoint: EOF" in cancelled.stderr
+        if metadata == "emptied":
+            sidecar.write_text("")  # what a kill between the sidecar's truncation and its write leaves
+            cancelled = stack.run("cancel", "--yes", check=False)
+            assert cancelled.returncode != 0 and "failed to load checkpoint: EOF" in cancelled.stderr
 
         steps = recover(stack)
         printed = steps["pending"].stdout
-        assert f"its metadata file {sidecar} was empty or cut" in printed, printed + steps["pending"].stderr
-        assert "released the interrupted run's lock" in printed
-        assert f"{pending} pending creates; " in printed
+        assert f"{pending} pending creates; " in printed, printed + steps["pending"].stderr
+        repaired = f"its metadata file {sidecar} was empty or cut" in printed
+        released = "released the interrupted run's lock" in printed
+        assert (repaired, released) == (metadata == "emptied",) * 2, printed
         assert "rebuild" not in steps
         assert_converged(stack, endpoint, n, bucket)
 
