@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
 
+from pulumi_macie_provider.client import ClientSettings
 from pulumi_macie_provider.file_backend import (
     backend_root,
     checkpoint_sidecars,
@@ -13,6 +15,7 @@ from pulumi_macie_provider.file_backend import (
     repair_checkpoint_metadata,
     unreadable,
 )
+from pulumi_macie_provider.importer import UNREADABLE, export_repaired, recover_pending_creates
 
 WHOLE = '{"user.content_type":"application/octet-stream","md5":"AAAA"}\n'
 
@@ -104,3 +107,75 @@ def test_repair_touches_nothing_on_other_backends(tmp_path: Path) -> None:
     (stacks / "shop" / "dev.json.attrs").write_text("")
     assert repair_checkpoint_metadata("s3://state-bucket", tmp_path / "project", "dev") == []
     assert (stacks / "shop" / "dev.json.attrs").exists()
+
+
+class ScriptedPulumi:
+    """The CLI as `export_repaired` and `recover_pending_creates` use it, answering from a script."""
+
+    def __init__(self, url: str, exports: list[subprocess.CompletedProcess[str]], stack: str | None) -> None:
+        self.url, self.exports = url, exports
+        self.calls: list[tuple[str, ...]] = []
+        self.stack = ["--stack", stack] if stack else []
+
+    def capture(self, *args: str) -> subprocess.CompletedProcess[str]:
+        self.calls.append(args)
+        if args[:2] == ("stack", "export"):
+            return self.exports.pop(0)
+        return subprocess.CompletedProcess(args, 0, "", "")
+
+    def stack_name(self) -> str:
+        return self.stack[1] if self.stack else ""
+
+    def backend_url(self) -> str:
+        return self.url
+
+
+def answer(code: int, stderr: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.CompletedProcess(["pulumi"], code, '{"deployment": {}}' if code == 0 else "", stderr)
+
+
+EOF_ERROR = "error: failed to load checkpoint: EOF\n"
+
+
+def test_export_repaired_removes_the_broken_metadata_then_releases_the_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stacks = backend(tmp_path)
+    (stacks / "shop" / "dev.json.attrs").write_text("")
+    monkeypatch.chdir(tmp_path / "project")
+    pulumi = ScriptedPulumi((tmp_path / "state").as_uri(), [answer(255, EOF_ERROR), answer(0)], "dev")
+
+    assert export_repaired(pulumi, "--show-secrets").returncode == 0
+
+    assert pulumi.calls == [("stack", "export", "--show-secrets")] * 2 + [("cancel", "--yes")]
+    assert not (stacks / "shop" / "dev.json.attrs").exists()
+    printed = capsys.readouterr().out
+    assert f"its metadata file {stacks / 'shop' / 'dev.json.attrs'} was empty or cut" in printed
+    assert "released the interrupted run's lock" in printed
+
+
+def test_export_repaired_leaves_the_lock_when_the_checkpoint_still_cannot_be_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stacks = backend(tmp_path)
+    (stacks / "shop" / "dev.json.attrs").write_text("")
+    monkeypatch.chdir(tmp_path / "project")
+    pulumi = ScriptedPulumi((tmp_path / "state").as_uri(), [answer(255, EOF_ERROR), answer(255, EOF_ERROR)], "dev")
+
+    assert export_repaired(pulumi).returncode == 255
+    assert ("cancel", "--yes") not in pulumi.calls
+
+
+def test_unreadable_checkpoint_of_an_unnamed_stack_says_to_name_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stacks = backend(tmp_path)
+    (stacks / "shop" / "dev.json.attrs").write_text("")
+    monkeypatch.chdir(tmp_path / "project")
+    pulumi = ScriptedPulumi((tmp_path / "state").as_uri(), [answer(255, EOF_ERROR)], None)
+
+    code = recover_pending_creates(pulumi, lambda: ClientSettings(), "import.json")
+
+    assert code == UNREADABLE
+    assert "name the stack, `-- --stack <stack>`" in capsys.readouterr().err
+    assert (stacks / "shop" / "dev.json.attrs").exists()  # which stack's file it is, is not guessed

@@ -335,7 +335,13 @@ def recover_pending_creates(pulumi: Pulumi, settings: Callable[[], ClientSetting
         print(
             f"pulumi-macie-import: the stack's checkpoint cannot be read ({_first_error(exported.stderr)}); "
             "restore the backend's backup of it, or rebuild it from Macie and the program with "
-            "`pulumi-macie-import --rebuild`",
+            "`pulumi-macie-import --rebuild`"
+            + (
+                ""
+                if pulumi.stack
+                else " (or name the stack, `-- --stack <stack>`: a metadata file a killed run broke on a "
+                "file backend is repaired only when the stack is named)"
+            ),
             file=sys.stderr,
         )
         return UNREADABLE
