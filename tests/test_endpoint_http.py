@@ -9,13 +9,14 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import Any
 
+import boto3
 import pytest
-from botocore.auth import SigV4Auth
+from botocore.auth import S3SigV4Auth, SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from macie_local.http import MAX_BODY_BYTES, WSGIServer
-from macie_local.server import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, LocalEndpoint
+from macie_local.server import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, LocalEndpoint, create_bucket
 
 TARGET = b"MacieService.ListMemberAccounts"
 HEAD = b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: " + TARGET + b"\r\n"
@@ -161,3 +162,56 @@ def test_http_body_shorter_than_declared_is_408_after_idle_timeout() -> None:
         server.shutdown()
         thread.join(timeout=20)
     assert not thread.is_alive()
+
+
+def test_http_body_cut_short_by_the_client_going_away_never_reaches_the_app() -> None:
+    """A client that closes its side after part of the body its Content-Length gave (a killed CLI mid-
+    upload) gets 400 IncompleteBody, and the application is not called with the part that came."""
+    calls: list[Any] = []
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        calls.append(environ["wsgi.input"].read())
+        start_response("200 OK", [("Content-Length", "0")])
+        return []
+
+    server = WSGIServer("127.0.0.1", 0, app)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with connect(server.server_port) as sock:
+            sock.sendall(b"PUT /b/k HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n" + b"x" * 40)
+            sock.shutdown(socket.SHUT_WR)
+            status, _, body = answer(sock)
+        assert (status, calls) == (400, [])
+        assert b"IncompleteBody: the body ended after 40 of the 100 bytes" in body
+    finally:
+        server.shutdown()
+        thread.join(timeout=20)
+
+
+def test_s3_put_cut_short_leaves_the_object_as_it_was() -> None:
+    """Through macie-local's S3 (a state backend's checkpoint): a signed PUT whose body stops short is
+    refused and the object keeps its last whole content, as S3 keeps it."""
+    with LocalEndpoint() as endpoint:
+        create_bucket("cut-short-upload")
+        s3 = boto3.client(
+            "s3",
+            endpoint_url=endpoint.url,
+            region_name="us-east-1",
+            aws_access_key_id=DEFAULT_ACCESS_KEY,
+            aws_secret_access_key=DEFAULT_SECRET_KEY,
+        )
+        s3.put_object(Bucket="cut-short-upload", Key="stack.json", Body=b"{}" * 50)
+        request = AWSRequest(
+            method="PUT",
+            url=f"{endpoint.url}/cut-short-upload/stack.json",
+            data=b"[]" * 50,
+            headers={"Content-Length": "100", "X-Amz-Content-SHA256": "UNSIGNED-PAYLOAD"},
+        )
+        S3SigV4Auth(Credentials(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY), "s3", "us-east-1").add_auth(request)
+        head = "".join(f"{name}: {value}\r\n" for name, value in request.headers.items())
+        with connect(endpoint.port) as sock:
+            sock.sendall(f"PUT /cut-short-upload/stack.json HTTP/1.1\r\n{head}\r\n".encode() + b"[]" * 20)
+            sock.shutdown(socket.SHUT_WR)
+            assert answer(sock)[0] == 400
+        assert s3.get_object(Bucket="cut-short-upload", Key="stack.json")["Body"].read() == b"{}" * 50

@@ -7,8 +7,10 @@ chunk whose declared size would cross it. Malformed requests (request line, head
 ``Content-Length``, chunked framing) get an HTTP answer, never a dropped connection.
 
 The gateway below reads each body in full, within the limit, before calling the application, so the
-application sees a plain, complete body and the next request on the connection starts clean, and
-gives the application a way to drop the connection unanswered (``DROP_KEY``) for fault injection.
+application sees a plain, complete body and the next request on the connection starts clean; a body
+cut short by the client going away never reaches the application (400 ``IncompleteBody``, as S3 keeps
+no incomplete upload). It also gives the application a way to drop the connection unanswered
+(``DROP_KEY``) for fault injection.
 """
 
 from __future__ import annotations
@@ -70,6 +72,15 @@ class _Gateway(Gateway_10):
             if error.errno is not None or isinstance(error, TimeoutError):
                 raise
             self._refuse("413 Request Entity Too Large")
+            return
+        declared = self.env.get("CONTENT_LENGTH") or ""
+        if not request.chunked_read and declared.isdigit() and len(body) < int(declared):
+            # The client went away before sending the whole body (a killed `pulumi up` uploading its
+            # checkpoint): none of it reaches the application, as S3 keeps no incomplete upload.
+            self._refuse(
+                "400 Bad Request",
+                f"IncompleteBody: the body ended after {len(body)} of the {declared} bytes its Content-Length gave.",
+            )
             return
         self.env["RAW_URI"] = self.env["REQUEST_URI"]
         self.env[DROP_KEY] = self._drop
