@@ -26,14 +26,14 @@ WHOLE = '{"user.content_type":"application/octet-stream","md5":"AAAA"}\n'
         ("file:///srv/state?no_tmp_dir=true", Path("/srv/state")),
         ("file:///srv/my%20state", Path("/srv/my state")),
         ("file://~/state", Path.home() / "state"),
-        ("file://state", Path("/work/project/state")),
+        ("file://state", Path("/home/user/project/state")),
         ("s3://bucket?endpoint=127.0.0.1:9000", None),
         ("https://api.pulumi.com", None),
         ("", None),
     ],
 )
 def test_backend_root(url: str, expected: Path | None) -> None:
-    assert backend_root(url, Path("/work/project")) == expected
+    assert backend_root(url, Path("/home/user/project")) == expected
 
 
 def test_project_name_from_the_nearest_pulumi_yaml(tmp_path: Path) -> None:
