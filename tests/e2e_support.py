@@ -74,6 +74,22 @@ class Scenario:
     def holdings(self) -> dict[str, Any]:
         return holdings(self.endpoint)
 
+    def associate_basic_outside(self, member: str) -> list[str]:
+        """Associate outside Pulumi what examples/basic declares (``member``, the master's bucket, the
+        member's ``2024/`` prefix); answers them as pulumi-macie-import's TYPE NAME ID triples."""
+        self.macie.associate_member_account(memberAccountId=member)
+        full, continuous = {"oneTime": "FULL", "continuous": "FULL"}, {"oneTime": "NONE", "continuous": "FULL"}
+        self.macie.associate_s3_resources(s3Resources=[{"bucketName": self.bucket, "classificationType": full}])
+        self.macie.associate_s3_resources(
+            memberAccountId=member,
+            s3Resources=[{"bucketName": self.bucket, "prefix": "2024/", "classificationType": continuous}],
+        )
+        return [
+            *("MacieMemberAccount", "audit", member),
+            *("MacieS3Resource", "master-logs", self.bucket),
+            *("MacieS3Resource", "member-logs", f"{member}:{self.bucket}/2024/"),
+        ]
+
 
 def native_plugin_tarball(base: Path) -> Path:
     """The native plugin's tarball, as ``pulumi-macie-plugin package`` writes it, in ``base``."""

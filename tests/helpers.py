@@ -1,4 +1,4 @@
-"""Helpers shared by the tests: raw signed requests and polling."""
+"""Helpers shared by the tests: raw signed requests, and a client of the endpoint's own S3."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
+import boto3
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
@@ -70,3 +71,14 @@ def raw_request(
         return response.status, parsed, answer_headers
     finally:
         connection.close()
+
+
+def s3_client(url: str) -> Any:
+    """A client of the S3 that the endpoint at ``url`` serves (moto's), with the default account's keys."""
+    return boto3.client(
+        "s3",
+        endpoint_url=url,
+        region_name="us-east-1",
+        aws_access_key_id=DEFAULT_ACCESS_KEY,
+        aws_secret_access_key=DEFAULT_SECRET_KEY,
+    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -12,16 +11,10 @@ from macie_local.server import LocalEndpoint
 from pulumi_macie_provider.importer import SECRET_SIG
 
 from .e2e_support import Scenario, example_stack, holdings, unique_bucket
-from .pulumi_harness import PulumiStack
 
 pytestmark = pytest.mark.e2e
 
 MEMBER = "111122223333"
-
-
-def run_importer(stack: PulumiStack, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    """pulumi-macie-import ARGS, run in the stack's project folder with its environment."""
-    return stack.macie_import(*args, timeout=timeout)
 
 
 def test_import_takes_the_endpoint_from_the_stack_config_and_keeps_the_provider_secret(tmp_path: Path) -> None:
@@ -34,32 +27,10 @@ def test_import_takes_the_endpoint_from_the_stack_config_and_keeps_the_provider_
         stack.config_set("bucket", bucket)
         stack.config_set("macie:endpointUrl", endpoint.url, secret=True)
         scenario = Scenario(endpoint, stack, bucket)
-        scenario.macie.associate_member_account(memberAccountId=MEMBER)
-        scenario.macie.associate_s3_resources(
-            s3Resources=[{"bucketName": bucket, "classificationType": {"oneTime": "FULL", "continuous": "FULL"}}]
-        )
-        scenario.macie.associate_s3_resources(
-            memberAccountId=MEMBER,
-            s3Resources=[
-                {
-                    "bucketName": bucket,
-                    "prefix": "2024/",
-                    "classificationType": {"oneTime": "NONE", "continuous": "FULL"},
-                }
-            ],
-        )
+        triples = scenario.associate_basic_outside(MEMBER)
         held = holdings(endpoint)
-        result = run_importer(
-            stack,
-            "MacieMemberAccount",
-            "audit",
-            MEMBER,
-            "MacieS3Resource",
-            "master-logs",
-            bucket,
-            "MacieS3Resource",
-            "member-logs",
-            f"{MEMBER}:{bucket}/2024/",
+        result = stack.macie_import(
+            *triples,
             "--file",
             str(tmp_path / "import.json"),
             "--run",
@@ -94,9 +65,9 @@ def test_import_flag_wins_over_the_stack_config(tmp_path: Path) -> None:
         stack = example_stack(tmp_path, "basic", elsewhere)  # the stack points somewhere else
         Scenario(endpoint, stack, "").macie.associate_member_account(memberAccountId=MEMBER)
         command = ["MacieMemberAccount", "audit", MEMBER, "--file", str(tmp_path / "i.json")]
-        from_config = run_importer(stack, *command, "--", "--stack", stack.stack)
+        from_config = stack.macie_import(*command, "--", "--stack", stack.stack)
         assert from_config.returncode == 1 and "does not exist in Macie" in from_config.stderr
-        flagged = run_importer(stack, *command, "--endpoint-url", endpoint.url, "--", "--stack", stack.stack)
+        flagged = stack.macie_import(*command, "--endpoint-url", endpoint.url, "--", "--stack", stack.stack)
         assert flagged.returncode == 0, flagged.stderr
         assert json.loads((tmp_path / "i.json").read_text())["resources"][0]["id"] == MEMBER
 
@@ -106,7 +77,7 @@ def test_import_names_a_bad_stack_setting(tmp_path: Path) -> None:
     with LocalEndpoint() as endpoint:
         stack = example_stack(tmp_path, "basic", endpoint)
         stack.config_set("macie:region", "nowhere")
-        result = run_importer(stack, "MacieMemberAccount", "audit", MEMBER, "--", "--stack", stack.stack)
+        result = stack.macie_import("MacieMemberAccount", "audit", MEMBER, "--", "--stack", stack.stack)
         assert result.returncode == 2
         assert result.stderr.strip().splitlines()[-1].startswith("pulumi-macie-import: macie:region (stack config): ")
         assert "'nowhere'" in result.stderr

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 from macie_local.app import Faults
@@ -29,6 +28,7 @@ from macie_local.server import (
 from pulumi_macie_provider.importer import UNREADABLE
 
 from .e2e_support import Scenario, holdings, unique_bucket
+from .helpers import s3_client
 from .pulumi_harness import PulumiStack, pulumi_binary
 
 pytestmark = pytest.mark.e2e
@@ -214,13 +214,7 @@ def test_s3_backend_killed_run_with_unreadable_checkpoint_recovers(tmp_path: Pat
         backend = f"s3://{state_bucket}?endpoint={host}&disableSSL=true&s3ForcePathStyle=true"
         stack = new_stack(tmp_path, endpoint, n, bucket, backend=backend)
         kill_when(stack, "up", lambda: len(held(endpoint)["s3"]) >= 2)
-        s3 = boto3.client(
-            "s3",
-            endpoint_url=endpoint.url,
-            region_name="us-east-1",
-            aws_access_key_id=DEFAULT_ACCESS_KEY,
-            aws_secret_access_key=DEFAULT_SECRET_KEY,
-        )
+        s3 = s3_client(endpoint.url)
         keys = [o["Key"] for o in s3.list_objects_v2(Bucket=state_bucket)["Contents"]]
         assert any(key.endswith("/.pulumi/locks") or "/locks/" in key for key in keys)  # the killed run's lock
         for key in keys:

@@ -114,30 +114,12 @@ def test_invalid_input_fails_at_preview_without_api_calls(scenario: Scenario) ->
 
 def test_import_existing_associations(scenario: Scenario, tmp_path: Path) -> None:
     """Associations made outside Pulumi are imported, then managed: no changes, then destroyed."""
-    stack, bucket, endpoint = scenario.stack, scenario.bucket, scenario.endpoint
-    macie = scenario.macie
-    macie.associate_member_account(memberAccountId=MEMBER)
-    macie.associate_s3_resources(
-        s3Resources=[{"bucketName": bucket, "classificationType": {"oneTime": "FULL", "continuous": "FULL"}}]
-    )
-    macie.associate_s3_resources(
-        memberAccountId=MEMBER,
-        s3Resources=[
-            {"bucketName": bucket, "prefix": "2024/", "classificationType": {"oneTime": "NONE", "continuous": "FULL"}}
-        ],
-    )
+    stack, endpoint = scenario.stack, scenario.endpoint
+    triples = scenario.associate_basic_outside(MEMBER)
     held = scenario.holdings()
 
     result = stack.macie_import(
-        "MacieMemberAccount",
-        "audit",
-        MEMBER,
-        "MacieS3Resource",
-        "master-logs",
-        bucket,
-        "MacieS3Resource",
-        "member-logs",
-        f"{MEMBER}:{bucket}/2024/",
+        *triples,
         "--file",
         str(tmp_path / "import.json"),
         "--endpoint-url",

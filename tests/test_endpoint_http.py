@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import Any
 
-import boto3
 import pytest
 from botocore.auth import S3SigV4Auth, SigV4Auth
 from botocore.awsrequest import AWSRequest
@@ -17,6 +16,8 @@ from botocore.credentials import Credentials
 
 from macie_local.http import MAX_BODY_BYTES, WSGIServer
 from macie_local.server import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, LocalEndpoint, create_bucket
+
+from .helpers import s3_client
 
 TARGET = b"MacieService.ListMemberAccounts"
 HEAD = b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: " + TARGET + b"\r\n"
@@ -194,13 +195,7 @@ def test_s3_put_cut_short_leaves_the_object_as_it_was() -> None:
     refused and the object keeps its last whole content, as S3 keeps it."""
     with LocalEndpoint() as endpoint:
         create_bucket("cut-short-upload")
-        s3 = boto3.client(
-            "s3",
-            endpoint_url=endpoint.url,
-            region_name="us-east-1",
-            aws_access_key_id=DEFAULT_ACCESS_KEY,
-            aws_secret_access_key=DEFAULT_SECRET_KEY,
-        )
+        s3 = s3_client(endpoint.url)
         s3.put_object(Bucket="cut-short-upload", Key="stack.json", Body=b"{}" * 50)
         request = AWSRequest(
             method="PUT",

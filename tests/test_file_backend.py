@@ -137,12 +137,19 @@ def answer(code: int, stderr: str = "") -> subprocess.CompletedProcess[str]:
 EOF_ERROR = "error: failed to load checkpoint: EOF\n"
 
 
-def test_export_repaired_removes_the_broken_metadata_then_releases_the_lock(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    stacks = backend(tmp_path)
-    (stacks / "shop" / "dev.json.attrs").write_text("")
+@pytest.fixture
+def stacks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The backend of ``backend()`` with the `shop` project's `dev` checkpoint metadata emptied, as a
+    killed run leaves it, run from the project's folder; answers the backend's stacks folder."""
+    folder = backend(tmp_path)
+    (folder / "shop" / "dev.json.attrs").write_text("")
     monkeypatch.chdir(tmp_path / "project")
+    return folder
+
+
+def test_export_repaired_removes_the_broken_metadata_then_releases_the_lock(
+    tmp_path: Path, stacks: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     pulumi = ScriptedPulumi((tmp_path / "state").as_uri(), [answer(255, EOF_ERROR), answer(0)], "dev")
 
     assert export_repaired(pulumi, "--show-secrets").returncode == 0
@@ -154,12 +161,8 @@ def test_export_repaired_removes_the_broken_metadata_then_releases_the_lock(
     assert "released the interrupted run's lock" in printed
 
 
-def test_export_repaired_leaves_the_lock_when_the_checkpoint_still_cannot_be_read(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    stacks = backend(tmp_path)
-    (stacks / "shop" / "dev.json.attrs").write_text("")
-    monkeypatch.chdir(tmp_path / "project")
+@pytest.mark.usefixtures("stacks")
+def test_export_repaired_leaves_the_lock_when_the_checkpoint_still_cannot_be_read(tmp_path: Path) -> None:
     pulumi = ScriptedPulumi((tmp_path / "state").as_uri(), [answer(255, EOF_ERROR), answer(255, EOF_ERROR)], "dev")
 
     assert export_repaired(pulumi).returncode == 255
@@ -167,11 +170,8 @@ def test_export_repaired_leaves_the_lock_when_the_checkpoint_still_cannot_be_rea
 
 
 def test_unreadable_checkpoint_of_an_unnamed_stack_says_to_name_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, stacks: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    stacks = backend(tmp_path)
-    (stacks / "shop" / "dev.json.attrs").write_text("")
-    monkeypatch.chdir(tmp_path / "project")
     pulumi = ScriptedPulumi((tmp_path / "state").as_uri(), [answer(255, EOF_ERROR)], None)
 
     code = recover_pending_creates(pulumi, lambda: ClientSettings(), "import.json")
