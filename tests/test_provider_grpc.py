@@ -295,18 +295,6 @@ def test_native_import_reads_from_the_id_alone(endpoint: LocalEndpoint, macie: A
         running.stop()
 
 
-def test_native_preview_calls_nothing(native: Host, endpoint: LocalEndpoint) -> None:
-    """A preview's Create answers the checked inputs without calling Macie (the engine sends preview
-    creates to native plugins only)."""
-    native.configure({"endpointUrl": endpoint.url, "region": "us-east-1"})
-    checked = native.check("MacieS3Resource", {"bucketName": "b"})
-    created = native.stub.Create(
-        provider_pb2.CreateRequest(urn=native.urn("r", "MacieS3Resource"), properties=checked.inputs, preview=True)
-    )
-    assert created.id == "" and plain(created.properties) == plain(checked.inputs)
-    assert endpoint.macie.counters == {}
-
-
 def test_native_custom_timeout_bounds_retries() -> None:
     """With every call throttled, a create under a 1 s customTimeout gives up on time, in one line naming
     the time limit and the last answer, instead of retrying for the whole retry budget."""
@@ -390,3 +378,21 @@ def test_native_detailed_diff_kinds(native: Host) -> None:
         "memberAccountId": kinds.DELETE_REPLACE,
         "classificationType": kinds.UPDATE,
     }
+
+
+@pytest.mark.parametrize(
+    ("olds", "news", "kind"),
+    [
+        ({"classificationType": FULL}, {}, "UPDATE"),  # back to its defaults, not deleted
+        ({}, {"classificationType": FULL}, "UPDATE"),  # from its defaults, not added
+        ({"prefix": "a/"}, {}, "UPDATE_REPLACE"),  # no prefix is the empty prefix
+    ],
+)
+def test_native_detailed_diff_compares_stored_values(
+    native: Host, olds: dict[str, Any], news: dict[str, Any], kind: str
+) -> None:
+    """A property left out of the program takes its default: `pulumi preview --diff` shows an update
+    to (or from) that default, as it will be stored, never a deletion or an addition."""
+    key = next(iter(olds or news))
+    diff = native.diff("MacieS3Resource", "b", {"bucketName": "b", **olds}, {"bucketName": "b", **news})
+    assert {k: provider_pb2.PropertyDiff.Kind.Name(v.kind) for k, v in diff.detailedDiff.items()} == {key: kind}
