@@ -24,13 +24,13 @@ from .exceptions import (
     InvalidAction,
     InvalidInputException,
     MissingAction,
-    RequestEntityTooLarge,
     SerializationException,
     ServiceError,
     ServiceUnavailable,
     ThrottlingException,
 )
-from .http import DROP_KEY, MAX_BODY_BYTES
+from .http import DROP_KEY
+from .request import caller_of, headers_of, log_line, read_body, status_line
 from .validation import check
 
 TARGET_PREFIX = "MacieService."
@@ -116,23 +116,9 @@ class MacieApp:
         """Answer one request: (status, body, action, account) for the response and the log."""
         action, account = "-", "-"
         try:
-            body = _read_body(environ)
-            headers = {
-                key[5:].replace("_", "-").lower(): value for key, value in environ.items() if key.startswith("HTTP_")
-            }
-            if environ.get("CONTENT_TYPE"):
-                headers["content-type"] = environ["CONTENT_TYPE"]
-            if environ.get("CONTENT_LENGTH"):
-                headers["content-length"] = environ["CONTENT_LENGTH"]
-            caller = auth.authenticate(
-                environ["REQUEST_METHOD"],
-                environ.get("RAW_URI", environ.get("PATH_INFO", "/")).split("?")[0] or "/",
-                environ.get("QUERY_STRING", ""),
-                headers,
-                body,
-                self.accounts,
-                self.regions,
-            )
+            body = read_body(environ)
+            headers = headers_of(environ)
+            caller = caller_of(environ, headers, body, self.accounts, self.regions, auth.SERVICE)
             account = caller.master
             action = self._action(environ, headers)
             self._inject(environ)
@@ -192,34 +178,13 @@ class MacieApp:
         ]
         if status != 200:
             response_headers.append(("x-amzn-ErrorType", body["__type"]))
-        start_response(f"{status} {_REASONS.get(status, 'Error')}", response_headers)
+        start_response(status_line(status), response_headers)
         self._log(action, account, str(status), started)
         return [payload]
 
     def _log(self, action: str, account: str, status: str, started: float) -> None:
         if self.log is not None:
-            ms = (time.perf_counter() - started) * 1000
-            self.log(f"macie-local action={action} account={account} status={status} ms={ms:.1f}")
-
-
-_REASONS = {
-    200: "OK",
-    400: "Bad Request",
-    403: "Forbidden",
-    413: "Payload Too Large",
-    500: "Internal Server Error",
-    503: "Service Unavailable",
-}
-
-
-def _read_body(environ: dict[str, Any]) -> bytes:
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        raise SerializationException("Content-Length is not a number.") from None
-    if length > MAX_BODY_BYTES:
-        raise RequestEntityTooLarge(f"The request body is larger than {MAX_BODY_BYTES} bytes.")
-    return environ["wsgi.input"].read(length) if length > 0 else b""
+            self.log(log_line(action, account, status, started))
 
 
 def is_macie_request(environ: Mapping[str, Any]) -> bool:
