@@ -1,8 +1,10 @@
-"""The WSGI application of ``macie-local``: Macie Classic and S3 on one port.
+"""The WSGI application of ``macie-local``: Macie Classic, STS and S3 on one port.
 
-A request is Macie's when it carries ``X-Amz-Target`` or is signed for service ``macie``; everything
-else goes to moto's S3 application. A Macie request goes: read body → authenticate → fault
-injection → action from the target → parse JSON → validate against the model → backend → JSON.
+A request is Macie's when it carries ``X-Amz-Target`` or is signed for service ``macie``; STS's
+(``sts.StsApp``) when it is signed for ``sts``, or, signed for no service, is a form naming an STS
+action; everything else goes to moto's S3 application. A Macie request goes: read body →
+authenticate → fault injection → action from the target → parse JSON → validate against the model →
+backend → JSON.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from . import auth
+from . import auth, sts
 from .backend import Account, Backend
 from .exceptions import (
     InternalException,
@@ -80,7 +82,8 @@ class MacieApp:
         self.counters: dict[str, int] = {}
         self._count_lock = threading.Lock()
 
-    def _count(self, key: str) -> None:
+    def count(self, key: str) -> None:
+        """Add one to the counter ``key`` (``<Action>.<status>``, ``fault.<kind>``, ``sts.<Action>.<status>``)."""
         with self._count_lock:
             self.counters[key] = self.counters.get(key, 0) + 1
 
@@ -96,18 +99,18 @@ class MacieApp:
             time.sleep(faults.latency_ms / 1000.0)
         roll = self._roll()
         if roll < faults.drop_rate:
-            self._count("fault.drop")
+            self.count("fault.drop")
             drop = environ.get(DROP_KEY)
             if drop is not None:
                 drop()
             raise _Dropped
         roll -= faults.drop_rate
         if roll < faults.throttle_rate:
-            self._count("fault.throttle")
+            self.count("fault.throttle")
             raise ThrottlingException("Rate exceeded")
         roll -= faults.throttle_rate
         if roll < faults.error_rate:
-            self._count("fault.error")
+            self.count("fault.error")
             if self._roll() < 0.5:
                 raise ServiceUnavailable("Service is temporarily unavailable. Please retry.")
             raise InternalException("Internal server error.", errorCode="Internal")
@@ -169,7 +172,7 @@ class MacieApp:
         except Exception as error:  # noqa: BLE001 - a bug must still answer like AWS, not crash
             print(f"macie-local: internal error: {error!r}", file=sys.stderr)
             status, body, action, account = 500, InternalException("Internal server error.").body(), "-", "-"
-        self._count(f"{action}.{status}")
+        self.count(f"{action}.{status}")
         payload = json.dumps(body, separators=(",", ":")).encode()
         response_headers = [
             ("Content-Type", JSON_CONTENT_TYPE),
@@ -187,22 +190,25 @@ class MacieApp:
             self.log(log_line(action, account, status, started))
 
 
-def is_macie_request(environ: Mapping[str, Any]) -> bool:
-    """True for requests meant for Macie: an X-Amz-Target, or a credential scoped to macie."""
+def service_of(environ: dict[str, Any]) -> str:
+    """The service a request is meant for: ``macie``, ``sts`` or ``s3``.
+
+    An ``X-Amz-Target`` means Macie; otherwise the credential scope's service decides (Macie's or STS's
+    signing name, anything else S3); a request signed for no service is STS's when it is an STS form.
+    """
     if environ.get("HTTP_X_AMZ_TARGET"):
-        return True
+        return auth.SERVICE
     scope = auth.credential_scope(environ.get("HTTP_AUTHORIZATION"))
-    return bool(scope and len(scope) > 3 and scope[3] == auth.SERVICE)
+    if scope and len(scope) > 3:
+        return scope[3] if scope[3] in (auth.SERVICE, sts.SERVICE) else "s3"
+    return sts.SERVICE if sts.is_sts_form(environ) else "s3"
 
 
 class EndpointApp:
-    """Routes each request to the Macie app or to moto's S3 app."""
+    """Routes each request to the Macie app, the STS app or moto's S3 app."""
 
-    def __init__(self, macie: MacieApp, s3: WSGIApp) -> None:
-        self.macie = macie
-        self.s3 = s3
+    def __init__(self, macie: MacieApp, sts_app: sts.StsApp, s3: WSGIApp) -> None:
+        self.apps: dict[str, WSGIApp] = {auth.SERVICE: macie, sts.SERVICE: sts_app, "s3": s3}
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        if is_macie_request(environ):
-            return self.macie(environ, start_response)
-        return self.s3(environ, start_response)
+        return self.apps[service_of(environ)](environ, start_response)
