@@ -1,8 +1,10 @@
-"""The WSGI application of ``macie-local``: Macie Classic and S3 on one port.
+"""The WSGI application of ``macie-local``: Macie Classic, STS and S3 on one port.
 
-A request is Macie's when it carries ``X-Amz-Target`` or is signed for service ``macie``; everything
-else goes to moto's S3 application. A Macie request goes: read body → authenticate → fault
-injection → action from the target → parse JSON → validate against the model → backend → JSON.
+A request is Macie's when it carries ``X-Amz-Target`` or is signed for service ``macie``; STS's
+(``sts.StsApp``) when it is signed for ``sts``, or, signed for no service, is a form naming an STS
+action; everything else goes to moto's S3 application. A Macie request goes: read body →
+authenticate → fault injection → action from the target → parse JSON → validate against the model →
+backend → JSON.
 """
 
 from __future__ import annotations
@@ -17,20 +19,20 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from . import auth
+from . import auth, sts
 from .backend import Account, Backend
 from .exceptions import (
     InternalException,
     InvalidAction,
     InvalidInputException,
     MissingAction,
-    RequestEntityTooLarge,
     SerializationException,
     ServiceError,
     ServiceUnavailable,
     ThrottlingException,
 )
-from .http import DROP_KEY, MAX_BODY_BYTES
+from .http import DROP_KEY
+from .request import caller_of, headers_of, log_line, read_body, status_line
 from .validation import check
 
 TARGET_PREFIX = "MacieService."
@@ -80,7 +82,8 @@ class MacieApp:
         self.counters: dict[str, int] = {}
         self._count_lock = threading.Lock()
 
-    def _count(self, key: str) -> None:
+    def count(self, key: str) -> None:
+        """Add one to the counter ``key`` (``<Action>.<status>``, ``fault.<kind>``, ``sts.<Action>.<status>``)."""
         with self._count_lock:
             self.counters[key] = self.counters.get(key, 0) + 1
 
@@ -96,18 +99,18 @@ class MacieApp:
             time.sleep(faults.latency_ms / 1000.0)
         roll = self._roll()
         if roll < faults.drop_rate:
-            self._count("fault.drop")
+            self.count("fault.drop")
             drop = environ.get(DROP_KEY)
             if drop is not None:
                 drop()
             raise _Dropped
         roll -= faults.drop_rate
         if roll < faults.throttle_rate:
-            self._count("fault.throttle")
+            self.count("fault.throttle")
             raise ThrottlingException("Rate exceeded")
         roll -= faults.throttle_rate
         if roll < faults.error_rate:
-            self._count("fault.error")
+            self.count("fault.error")
             if self._roll() < 0.5:
                 raise ServiceUnavailable("Service is temporarily unavailable. Please retry.")
             raise InternalException("Internal server error.", errorCode="Internal")
@@ -116,23 +119,9 @@ class MacieApp:
         """Answer one request: (status, body, action, account) for the response and the log."""
         action, account = "-", "-"
         try:
-            body = _read_body(environ)
-            headers = {
-                key[5:].replace("_", "-").lower(): value for key, value in environ.items() if key.startswith("HTTP_")
-            }
-            if environ.get("CONTENT_TYPE"):
-                headers["content-type"] = environ["CONTENT_TYPE"]
-            if environ.get("CONTENT_LENGTH"):
-                headers["content-length"] = environ["CONTENT_LENGTH"]
-            caller = auth.authenticate(
-                environ["REQUEST_METHOD"],
-                environ.get("RAW_URI", environ.get("PATH_INFO", "/")).split("?")[0] or "/",
-                environ.get("QUERY_STRING", ""),
-                headers,
-                body,
-                self.accounts,
-                self.regions,
-            )
+            body = read_body(environ)
+            headers = headers_of(environ)
+            caller = caller_of(environ, headers, body, self.accounts, self.regions, auth.SERVICE)
             account = caller.master
             action = self._action(environ, headers)
             self._inject(environ)
@@ -183,7 +172,7 @@ class MacieApp:
         except Exception as error:  # noqa: BLE001 - a bug must still answer like AWS, not crash
             print(f"macie-local: internal error: {error!r}", file=sys.stderr)
             status, body, action, account = 500, InternalException("Internal server error.").body(), "-", "-"
-        self._count(f"{action}.{status}")
+        self.count(f"{action}.{status}")
         payload = json.dumps(body, separators=(",", ":")).encode()
         response_headers = [
             ("Content-Type", JSON_CONTENT_TYPE),
@@ -192,52 +181,34 @@ class MacieApp:
         ]
         if status != 200:
             response_headers.append(("x-amzn-ErrorType", body["__type"]))
-        start_response(f"{status} {_REASONS.get(status, 'Error')}", response_headers)
+        start_response(status_line(status), response_headers)
         self._log(action, account, str(status), started)
         return [payload]
 
     def _log(self, action: str, account: str, status: str, started: float) -> None:
         if self.log is not None:
-            ms = (time.perf_counter() - started) * 1000
-            self.log(f"macie-local action={action} account={account} status={status} ms={ms:.1f}")
+            self.log(log_line(action, account, status, started))
 
 
-_REASONS = {
-    200: "OK",
-    400: "Bad Request",
-    403: "Forbidden",
-    413: "Payload Too Large",
-    500: "Internal Server Error",
-    503: "Service Unavailable",
-}
+def service_of(environ: dict[str, Any]) -> str:
+    """The service a request is meant for: ``macie``, ``sts`` or ``s3``.
 
-
-def _read_body(environ: dict[str, Any]) -> bytes:
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        raise SerializationException("Content-Length is not a number.") from None
-    if length > MAX_BODY_BYTES:
-        raise RequestEntityTooLarge(f"The request body is larger than {MAX_BODY_BYTES} bytes.")
-    return environ["wsgi.input"].read(length) if length > 0 else b""
-
-
-def is_macie_request(environ: Mapping[str, Any]) -> bool:
-    """True for requests meant for Macie: an X-Amz-Target, or a credential scoped to macie."""
+    An ``X-Amz-Target`` means Macie; otherwise the credential scope's service decides (Macie's or STS's
+    signing name, anything else S3); a request signed for no service is STS's when it is an STS form.
+    """
     if environ.get("HTTP_X_AMZ_TARGET"):
-        return True
+        return auth.SERVICE
     scope = auth.credential_scope(environ.get("HTTP_AUTHORIZATION"))
-    return bool(scope and len(scope) > 3 and scope[3] == auth.SERVICE)
+    if scope and len(scope) > 3:
+        return scope[3] if scope[3] in (auth.SERVICE, sts.SERVICE) else "s3"
+    return sts.SERVICE if sts.is_sts_form(environ) else "s3"
 
 
 class EndpointApp:
-    """Routes each request to the Macie app or to moto's S3 app."""
+    """Routes each request to the Macie app, the STS app or moto's S3 app."""
 
-    def __init__(self, macie: MacieApp, s3: WSGIApp) -> None:
-        self.macie = macie
-        self.s3 = s3
+    def __init__(self, macie: MacieApp, sts_app: sts.StsApp, s3: WSGIApp) -> None:
+        self.apps: dict[str, WSGIApp] = {auth.SERVICE: macie, sts.SERVICE: sts_app, "s3": s3}
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        if is_macie_request(environ):
-            return self.macie(environ, start_response)
-        return self.s3(environ, start_response)
+        return self.apps[service_of(environ)](environ, start_response)

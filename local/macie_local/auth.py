@@ -1,4 +1,4 @@
-"""SigV4 verification of Macie requests.
+"""SigV4 verification of the endpoint's requests, for the service each one is meant for (Macie, STS).
 
 The signature is recomputed with botocore's own signer from the request as received (method, path,
 query, the signed headers, the body) and the secret key of the access key named in the credential
@@ -27,6 +27,7 @@ from .exceptions import (
 )
 
 ALGORITHM = "AWS4-HMAC-SHA256"
+#: Macie's signing name: the service a request is verified for unless another is named.
 SERVICE = "macie"
 MAX_SKEW = timedelta(minutes=15)
 TIMESTAMP_FORMAT = "%Y%m%dT%H%M%SZ"
@@ -77,8 +78,9 @@ def authenticate(
     accounts: Mapping[str, Account],
     regions: tuple[str, ...],
     now: datetime | None = None,
+    service: str = SERVICE,
 ) -> Caller:
-    """The verified caller of a request, or the AWS error that refuses it.
+    """The verified caller of a request signed for ``service``, or the AWS error that refuses it.
 
     ``headers`` maps lower-case header names to values as received.
     """
@@ -90,9 +92,9 @@ def authenticate(
     if len(scope) != 5 or scope[4] != "aws4_request":
         raise IncompleteSignature(
             "Credential should be scoped to a valid region, service and date: "
-            "<key>/<yyyymmdd>/<region>/macie/aws4_request."
+            f"<key>/<yyyymmdd>/<region>/{service}/aws4_request."
         )
-    access_key, date, region, service, _ = scope
+    access_key, date, region, scoped_service, _ = scope
     signed = parts["SignedHeaders"].split(";")
     stamp = headers.get("x-amz-date")
     if not stamp:
@@ -117,8 +119,8 @@ def authenticate(
             f"Request has expired. Signature date {stamp} is more than 15 minutes from the server's "
             f"time {now.strftime(TIMESTAMP_FORMAT)}."
         )
-    if service != SERVICE:
-        raise SignatureDoesNotMatch(f"Credential should be scoped to correct service: '{SERVICE}'.")
+    if scoped_service != service:
+        raise SignatureDoesNotMatch(f"Credential should be scoped to correct service: '{service}'.")
     if region not in regions:
         raise SignatureDoesNotMatch(f"Credential should be scoped to a valid region: one of {', '.join(regions)}.")
     if date != stamp[:8]:

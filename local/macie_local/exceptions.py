@@ -16,7 +16,8 @@
         ├── RequestEntityTooLarge      413   ├── ThrottlingException    400
         └── ServiceUnavailable         503
 
-The wire form is ``{"__type": code, "message": ..., **members}`` with header ``x-amzn-ErrorType``.
+The wire form is ``{"__type": code, "message": ..., **members}`` with header ``x-amzn-ErrorType``;
+STS (``sts``) answers the protocol errors in its XML error shape instead.
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@ from .app import EndpointApp, Faults, MacieApp
 from .backend import Account, Backend, Limits
 from .http import WSGIServer
 from .store import StateError, Store, default_state_path
+from .sts import StsApp
 
 #: The default master account (AWS's documented example key pair) used by the demo, examples, tests.
 DEFAULT_ACCESS_KEY = "AKIAIOSFODNN7EXAMPLE"
@@ -136,7 +137,7 @@ def create_bucket(name: str, account_id: str = DEFAULT_ACCOUNT_ID, region: str =
 
 
 class LocalEndpoint:
-    """A running ``macie-local``: ``url``, ``store``, ``macie`` (counters), ``stop()``."""
+    """A running ``macie-local``: ``url``, ``store``, ``macie`` (the counters of Macie and STS alike), ``stop()``."""
 
     def __init__(
         self,
@@ -156,7 +157,8 @@ class LocalEndpoint:
                 create_bucket(name, accounts[0].account_id if accounts else DEFAULT_ACCOUNT_ID)
             backend = Backend(self.store, bucket_exists, limits)
             self.macie = MacieApp(backend, accounts, regions, faults, log)
-            self.server = WSGIServer(host, port, EndpointApp(self.macie, _s3_app()))
+            self.sts = StsApp(accounts, regions, self.macie.count, log)
+            self.server = WSGIServer(host, port, EndpointApp(self.macie, self.sts, _s3_app()))
         except BaseException:
             self.store.close()
             raise
