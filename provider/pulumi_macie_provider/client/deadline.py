@@ -5,10 +5,16 @@ A host sets the limit of one operation (a resource's ``customTimeouts``) around 
 Without a limit, calls are bounded by the client's connect and read timeouts and its retry count.
 The same wrapper of botocore's retry handler keeps Macie's hard limits (``NOT_RETRIED``) from being
 retried as throttling.
+
+``cancel()`` (the engine's Cancel: Ctrl-C) ends every operation of the process at its next step: no
+new attempt is sent, a retry's back-off and a hook's wait end at once. ``settling()`` lets a hook
+whose create may have been carried out still ask Macie what it holds, for ``SETTLE_SECONDS``, after a
+cancel or a deadline, so that nothing it made is forgotten.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,11 +22,54 @@ from contextvars import ContextVar
 from typing import Any
 
 _DEADLINE: ContextVar[tuple[float, float] | None] = ContextVar("macie_deadline", default=None)
+_SETTLING: ContextVar[bool] = ContextVar("macie_settling", default=False)
+_CANCELLED = threading.Event()
+
+#: How long a hook may still ask Macie what it holds after a cancel or a deadline (``settling``).
+SETTLE_SECONDS = 15.0
 
 
-class DeadlineExceeded(Exception):
-    """The operation's time limit ran out before Macie answered it for good. (No botocore import
-    here: the provider's hooks import this module at start-up, botocore only at their first call.)"""
+class Interrupted(Exception):
+    """An operation stopped before Macie answered it for good. (No botocore import here: the
+    provider's hooks import this module at start-up, botocore only at their first call.)"""
+
+
+class DeadlineExceeded(Interrupted):
+    """The operation's time limit ran out."""
+
+
+class Cancelled(Interrupted):
+    """The engine cancelled the run (Ctrl-C)."""
+
+
+def cancel() -> None:
+    """End every operation of this process at its next step (the engine's Cancel)."""
+    _CANCELLED.set()
+
+
+def cancelled() -> bool:
+    """Whether the run was cancelled, outside a ``settling`` block."""
+    return _CANCELLED.is_set() and not _SETTLING.get()
+
+
+def pause(seconds: float) -> None:
+    """Sleep ``seconds``, or raise Cancelled as soon as the run is cancelled."""
+    if seconds > 0 and not _SETTLING.get():
+        if _CANCELLED.wait(seconds):
+            raise Cancelled("the run was cancelled")
+    elif seconds > 0:
+        time.sleep(seconds)
+
+
+@contextmanager
+def settling(seconds: float = SETTLE_SECONDS) -> Iterator[None]:
+    """Let the calls in the block run after a cancel or past the deadline, for at most ``seconds``."""
+    token = _SETTLING.set(True)
+    try:
+        with time_limit(seconds):
+            yield
+    finally:
+        _SETTLING.reset(token)
 
 
 @contextmanager
@@ -86,6 +135,8 @@ def bound_by_deadline(client: Any, max_attempts: int) -> None:
     service = client.meta.service_model.service_id.hyphenize()
 
     def before_send(**_: Any) -> None:
+        if cancelled():
+            raise Cancelled("the run was cancelled (Ctrl-C) before the call was made")
         left = _left()
         if left is not None and left[0] <= 0:
             raise DeadlineExceeded(f"the time limit of {left[1]:g}s ran out before the call was made")
@@ -103,9 +154,19 @@ def bound_by_deadline(client: Any, max_attempts: int) -> None:
         if _error_code(kwargs) in NOT_RETRIED:
             return None
         delay = standard_needs_retry(**kwargs)
+        if delay is None:
+            return None
         left = _left()
-        if delay is None or left is None or delay < left[0]:
-            return delay
+        if left is None or delay < left[0]:
+            # botocore sleeps the delay it is given; the wait happens here instead, so that a cancel ends it.
+            try:
+                pause(delay)
+            except Cancelled:
+                raise Cancelled(
+                    f"the run was cancelled (Ctrl-C) after {kwargs.get('attempts')} attempts; "
+                    f"the last answer was {_last_error(kwargs)}"
+                ) from None
+            return 0
         raise DeadlineExceeded(
             f"the time limit of {left[1]:g}s ran out after {kwargs.get('attempts')} "
             f"attempts; the last answer was {_last_error(kwargs)}"

@@ -9,6 +9,7 @@ the project that talks to Macie builds its client through ``make_client``.
 from __future__ import annotations
 
 import threading
+import weakref
 from typing import TYPE_CHECKING, Any, TypedDict
 
 import botocore.session
@@ -113,4 +114,35 @@ def make_client(
             **(credentials or {}),
         )
     bound_by_deadline(client, settings.max_attempts)
+    _MADE[client] = (settings, credentials or Credentials(), None if session is None else core)
     return client
+
+
+#: How each client that ``make_client`` made was made, so that a client for STS can reach the same
+#: account the same way (``caller_account``).
+_MADE: weakref.WeakKeyDictionary[Any, tuple[ClientSettings, Credentials, Any]] = weakref.WeakKeyDictionary()
+
+
+def caller_account(client: Any) -> str:
+    """The ID of the account whose credentials ``client`` (made by ``make_client``) signs with: STS
+    GetCallerIdentity, asked with the same credentials, region and endpoint (an endpoint URL such as
+    macie-local's serves STS too; without one, botocore finds STS as it does for any service).
+    Raises botocore's errors."""
+    settings, credentials, core = _MADE[client]
+    if core is None:
+        core = botocore.session.Session(profile=settings.profile)
+    with _session_lock:
+        sts = core.create_client(
+            "sts",
+            region_name=client.meta.region_name,
+            endpoint_url=settings.endpoint_url,
+            config=Config(
+                retries={"mode": settings.retry_mode, "max_attempts": settings.max_attempts},
+                connect_timeout=settings.connect_timeout,
+                read_timeout=settings.read_timeout,
+            ),
+            **credentials,
+        )
+    bound_by_deadline(sts, settings.max_attempts)
+    account: str = sts.get_caller_identity()["Account"]
+    return account

@@ -11,10 +11,16 @@ The engine starts the plugin, reads the port it prints, and calls:
   elsewhere; a region left to the environment is resolved and recorded here, so the provider's
   state says where its resources live), DiffConfig (a new region or endpoint replaces the resources;
   the others update the provider), Configure;
-- Check, Diff, Create, Read, Update, Delete: one hook call each (a preview's Create and Update answer
-  the checked inputs, which are what the outputs will be, and call nothing). Create, Read, Update and
-  Delete run under the resource's ``customTimeouts`` (``client.deadline``). A Read with nothing but an ID (``pulumi
-  import``, the ``import`` option, ``get``) fails with a clear message when Macie holds nothing.
+- Check, Diff, Create, Read, Update, Delete: one hook call each. Configure answers
+  ``supportsPreview: false``, so the engine previews with the checked inputs and never sends a preview
+  Create or Update. Create, Read, Update and Delete run under the resource's ``customTimeouts``
+  (``client.deadline``). A Read with nothing but an ID (``pulumi import``, the ``import`` option,
+  ``get``) fails with a clear message when Macie holds nothing, and applies create's rules. A create
+  whose outcome cannot be known (``UnknownOutcomeError``) is reported as partly made
+  (``ErrorResourceInitFailed`` with its ID and properties): the engine records it, and ``refresh``
+  finds out whether Macie holds it;
+- Cancel (Ctrl-C): every operation of the process ends at its next step (``client.deadline.cancel``),
+  so that the engine is not kept waiting by a hook's wait or a retry's back-off.
 
 Every failure reaches the engine as one line: the action, the resource, AWS's error code and message.
 Secrets arrive as plain values (the plugin does not accept secrets; the engine keeps them secret).
@@ -34,11 +40,12 @@ from concurrent import futures
 from typing import Any, TypeVar
 
 import grpc
-from google.protobuf import empty_pb2, json_format, struct_pb2
+from google.protobuf import any_pb2, empty_pb2, json_format, struct_pb2
+from google.rpc import status_pb2
 from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
 
-from ..client.deadline import time_limit
-from ..errors import MacieError
+from ..client.deadline import cancel, time_limit
+from ..errors import MacieError, UnknownOutcomeError
 from ..resources.base import Hooks
 from ..resources.context import CONFIG_KEYS, config_values, settings_from_values
 from ..resources.validation import contains_unknown
@@ -86,6 +93,23 @@ def translated(method: Callable[..., Response]) -> Callable[..., Response]:
     def handler(self: Any, request: Any, context: grpc.ServicerContext) -> Response:
         try:
             return method(self, request, context)
+        except UnknownOutcomeError as error:
+            # Partly made: the engine records the resource with this error, and refresh settles it.
+            detail = any_pb2.Any()
+            detail.Pack(
+                provider_pb2.ErrorResourceInitFailed(
+                    id=error.id,
+                    properties=to_struct(error.outputs),
+                    inputs=to_struct(error.inputs),
+                    reasons=[one_line(str(error))],
+                )
+            )
+            message = one_line(str(error))
+            status = status_pb2.Status(code=grpc.StatusCode.UNKNOWN.value[0], message=message, details=[detail])
+            # gRPC's rich error model: the status with its details travels in this trailer.
+            context.set_trailing_metadata((("grpc-status-details-bin", status.SerializeToString()),))
+            context.abort(grpc.StatusCode.UNKNOWN, message)
+            raise AssertionError("unreachable: abort raises") from None
         except MacieError as error:
             message, code = one_line(str(error)), grpc.StatusCode.UNKNOWN
         except Exception as error:  # noqa: BLE001 - a bug of ours still gets one clear line
@@ -122,6 +146,7 @@ class Provider(provider_pb2_grpc.ResourceProviderServicer):
         return provider_pb2.GetSchemaResponse(schema=self._schema())
 
     def Cancel(self, request: Any, context: Any) -> empty_pb2.Empty:
+        cancel()
         return empty_pb2.Empty()
 
     # -- provider configuration -----------------------------------------------------------------
@@ -211,8 +236,12 @@ class Provider(provider_pb2_grpc.ResourceProviderServicer):
 
     @translated
     def Diff(self, request: Any, context: Any) -> provider_pb2.DiffResponse:
+        hooks = self.hooks(request)
         olds, news = to_dict(request.olds), to_dict(request.news)
-        result = self.hooks(request).diff(request.id, olds, news)
+        result = hooks.diff(request.id, olds, news)
+        # What will happen, from the values as they will be stored: a property left out of the program
+        # that takes its default is an update to that default, not a deletion.
+        olds, news = _normalised(hooks, olds), _normalised(hooks, news)
         kinds = provider_pb2.PropertyDiff
         kind = {  # (in olds, in news, replaces) -> kind
             (True, True, False): kinds.UPDATE,
@@ -234,8 +263,6 @@ class Provider(provider_pb2_grpc.ResourceProviderServicer):
 
     @translated
     def Create(self, request: Any, context: Any) -> provider_pb2.CreateResponse:
-        if request.preview:  # outputs are the checked inputs; nothing is known to Macie yet
-            return provider_pb2.CreateResponse(properties=request.properties)
         with time_limit(request.timeout):
             result = self.hooks(request).create(to_dict(request.properties))
         return provider_pb2.CreateResponse(id=result.id, properties=to_struct(result.outputs))
@@ -257,8 +284,6 @@ class Provider(provider_pb2_grpc.ResourceProviderServicer):
 
     @translated
     def Update(self, request: Any, context: Any) -> provider_pb2.UpdateResponse:
-        if request.preview:
-            return provider_pb2.UpdateResponse(properties=request.news)
         with time_limit(request.timeout):
             result = self.hooks(request).update(request.id, to_dict(request.olds), to_dict(request.news))
         return provider_pb2.UpdateResponse(properties=to_struct(result.outputs))
@@ -268,6 +293,15 @@ class Provider(provider_pb2_grpc.ResourceProviderServicer):
         with time_limit(request.timeout):
             self.hooks(request).delete(request.id, to_dict(request.properties))
         return empty_pb2.Empty()
+
+
+def _normalised(hooks: Hooks, values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` with defaults filled as they will be stored; as they are when they cannot be read
+    (unknowns of a preview, values that check refuses)."""
+    try:
+        return hooks.normalise(values)
+    except (MacieError, ValueError, TypeError):
+        return values
 
 
 @functools.cache

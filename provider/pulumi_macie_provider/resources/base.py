@@ -14,17 +14,32 @@ results back; no behaviour lives in a host.
 
 ``state`` is what the host has of the resource: its outputs, or nothing at all when it is being
 imported or looked up by ID alone. Errors are ``MacieError``s (see ``errors``).
+
+A stack owns only what it made. Whether a create made an association is decided from what Macie
+held before the call (this process's list of the account, kept current by its own writes):
+
+- held before: the create is refused, whatever its retries answered, with the way to import it;
+- absent before, and the call succeeded: ours;
+- absent before, and the call's outcome is unknown (an answer lost, a 5xx, a retried attempt refused
+  as "already associated", a deadline or a cancel mid-call): Macie is asked again (``settle``); held
+  now means our lost attempt made it, so it is ours; absent means the create failed; and when Macie
+  cannot be asked, ``UnknownOutcomeError`` carries the resource so that it is reported, not forgotten.
+
+Import and lookup apply the create's rules: the master is not its own member, and an ID names an
+association in one canonical form (the master's own account ID is never written in it).
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, NamedTuple
 
 from ..client import ClientSettings
-from ..errors import NotFoundError
-from .context import ListCache, client_for
+from ..client.deadline import settling
+from ..errors import MacieApiError, MacieError, NotFoundError, UnknownOutcomeError
+from .context import ListCache, api_call, client_for
 from .validation import check_inputs, contains_unknown
 
 
@@ -112,11 +127,66 @@ class Hooks(ABC):
     def __init__(self, settings: ClientSettings | None = None, client: Any = None) -> None:
         self.settings = settings or ClientSettings()
         self._client = client
+        self._master: str | None = None
         self.cache = ListCache()
 
     @classmethod
     def token(cls) -> str:
         return f"{cls.PACKAGE}:index:{cls.NAME}"
+
+    def master_account(self) -> str:
+        """The master's own account ID: the account whose credentials reach Macie (asked of STS once)."""
+        if self._master is None:
+            from ..client.factory import caller_account
+
+            with api_call("GetCallerIdentity", "the account of the provider's credentials"):
+                self._master = caller_account(self.client)
+        return self._master
+
+    def import_hint(self, id_: str) -> str:
+        """How to bring an association that exists already under a stack's management."""
+        return (
+            f"to manage it in this stack, import it: `pulumi import {self.token()} <name> {id_}` "
+            f"(with the dynamic provider: `pulumi-macie-import {self.NAME} <name> {id_}`)"
+        )
+
+    def held_before(self, error: MacieApiError, id_: str) -> MacieApiError:
+        """``error`` of a create whose association Macie held before the call: never ours."""
+        return type(error)(
+            error.action,
+            error.code,
+            f"{error.message}. {id_} was associated before this create, outside this stack; {self.import_hint(id_)}",
+            error.subject,
+            error.attempts,
+            maybe_done=error.maybe_done,
+        )
+
+    def settle(
+        self,
+        error: MacieApiError,
+        holds: Callable[[], bool],
+        created: CreateResult,
+        inputs: dict[str, Any],
+    ) -> CreateResult:
+        """A create that Macie may have carried out (``error.maybe_done``) of an association absent before
+        it: ours when Macie holds it now; otherwise the create failed (``error``). When Macie cannot be
+        asked, UnknownOutcomeError carries ``created`` so that the host reports it."""
+        try:
+            with settling():
+                held = holds()
+        except MacieError as check:
+            raise UnknownOutcomeError(
+                f"{error} Whether Macie carried out this create is unknown: it held no {created.id} before, "
+                f"and asking it since failed ({check}). Run `pulumi refresh` (the native plugin records "
+                f"{created.id} as partly created; refresh keeps it if Macie holds it); with the dynamic "
+                f"provider, if the next `pulumi up` refuses it as already associated, {self.import_hint(created.id)}",
+                created.id,
+                created.outputs,
+                inputs,
+            ) from None
+        if held:
+            return created
+        raise error
 
     @property
     def client(self) -> Any:

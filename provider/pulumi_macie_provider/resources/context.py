@@ -17,8 +17,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from ..client import ClientSettings
-from ..client.deadline import DeadlineExceeded, remaining
-from ..errors import ConfigurationError, MacieApiError
+from ..client.deadline import Cancelled, Interrupted, cancelled, pause, remaining
+from ..errors import CancelledError, ConfigurationError, MacieApiError
 from ._schema import SCHEMA
 from .validation import check_config, coerce
 
@@ -100,15 +100,23 @@ ORDER_HINT = (
 
 
 def wait_until(condition: Callable[[], bool], limit: float = DEPENDENCY_WAIT) -> bool:
-    """Poll ``condition`` with growing pauses until it holds (True) or the wait runs out (False)."""
+    """Poll ``condition`` with growing pauses until it holds (True) or the wait runs out (False);
+    raises CancelledError as soon as the run is cancelled."""
     left = remaining()
     end = time.monotonic() + (limit if left is None else max(0.0, min(limit, left - 0.5)))
-    pause = 0.2
+    interval = 0.2
     while not condition():
-        if time.monotonic() + pause > end:
+        if time.monotonic() + interval > end:
             return False
-        time.sleep(pause)
-        pause = min(pause * 1.5, 2.0)
+        try:
+            if cancelled():
+                raise Cancelled
+            pause(interval)
+        except Cancelled:
+            raise CancelledError(
+                "the run was cancelled (Ctrl-C) while this waited for another resource; nothing was changed"
+            ) from None
+        interval = min(interval * 1.5, 2.0)
     return True
 
 
@@ -121,15 +129,21 @@ def api_call(action: str, subject: str) -> Iterator[None]:
         yield
     except ClientError as error:
         info = error.response.get("Error", {})
-        attempts = error.response.get("ResponseMetadata", {}).get("RetryAttempts", 0)
+        metadata = error.response.get("ResponseMetadata", {})
+        attempts = metadata.get("RetryAttempts", 0)
         message = info.get("Message") or str(error)
         if info.get("Code") == "LimitExceededException":
             message += _limit_advice(error.response.get("resourceType"))
         if attempts:
             message += f" (after {attempts + 1} attempts)"
-        raise MacieApiError(action, info.get("Code", "Unknown"), message, subject, attempts + 1) from None
-    except (BotoCoreError, DeadlineExceeded) as error:
-        raise MacieApiError(action, type(error).__name__, str(error), subject) from None
+        # A 5xx may come after the work was done; a 4xx to the only attempt is a refusal that changed nothing.
+        maybe_done = bool(attempts) or metadata.get("HTTPStatusCode", 0) >= 500
+        raise MacieApiError(
+            action, info.get("Code", "Unknown"), message, subject, attempts + 1, maybe_done=maybe_done
+        ) from None
+    except (BotoCoreError, Interrupted) as error:
+        # No answer (a dropped connection, a timeout, a deadline, a cancel): the call may have been done.
+        raise MacieApiError(action, type(error).__name__, str(error), subject, maybe_done=True) from None
 
 
 def _limit_advice(resource_type: Any) -> str:

@@ -3,7 +3,9 @@
 ID: the member account ID (12 digits). Identity: ``memberAccountId`` (a change replaces).
 Create: AssociateMemberAccount. Read: ListMemberAccounts (paged, cached). Delete:
 DisassociateMemberAccount; an account that is no longer a member is already gone (checked against a
-fresh list, not by matching the error's message); a member refused because it still has S3
+fresh list); the master's own ID (accepted by AWS as a no-op member in stacks made before create
+refused it) is recognised by the refusal's recorded text, which has no code of its own; a member
+refused because it still has S3
 resources is waited for (at most ``DEPENDENCY_WAIT``, within customTimeouts) while they go, as they
 do when a destroy removes both and nothing orders them.
 """
@@ -64,31 +66,36 @@ class MemberAccountHooks(Hooks):
     def id_for(self, inputs: dict[str, Any]) -> str:
         return str(self.normalise(inputs)["memberAccountId"])
 
+    def _master_refusal(self, account: str) -> InputError:
+        return InputError(
+            "memberAccountId",
+            account,
+            f"{account} is the master account itself (the account whose credentials reach Macie): "
+            "a master is not its own member. Remove this MacieMemberAccount; S3 resources of the "
+            "master take no memberAccountId",
+        )
+
     def create(self, inputs: dict[str, Any]) -> CreateResult:
         account = self.id_for(inputs)
-        # ListMemberAccounts includes the master itself, and AWS accepts the master's own ID as a member
-        # (a no-op) that can then never be disassociated. A listed account whose association succeeds is
-        # the master: a member already listed is refused as already associated.
+        created = CreateResult(account, {"memberAccountId": account})
+        # Held before the call (ListMemberAccounts lists the master too): never ours. A listed account
+        # that AssociateMemberAccount accepts is the master (AWS takes its own ID as a no-op member); a
+        # member listed already is refused as already associated.
         listed = account in self._members() and self._is_member(account)
         try:
             with api_call("AssociateMemberAccount", self._subject(account)):
                 self.client.associate_member_account(memberAccountId=account)
         except MacieApiError as error:
-            # A retried call whose first attempt went through (its answer lost) is refused as "already
-            # a member": that association is ours. Without a retry the refusal stands.
-            if not (error.code == "InvalidInputException" and error.attempts > 1 and self._is_member(account)):
+            if listed:
+                raise self.held_before(error, account) from None
+            if not error.maybe_done:
                 raise
+            self.settle(error, lambda: self._is_member(account), created, inputs)
         else:
             if listed:
-                raise InputError(
-                    "memberAccountId",
-                    account,
-                    f"{account} is the master account itself (the account whose credentials reach Macie): "
-                    "a master is not its own member. Remove this MacieMemberAccount; S3 resources of the "
-                    "master take no memberAccountId",
-                )
+                raise self._master_refusal(account)
         self.cache.put(_MEMBERS, account, {"accountId": account})
-        return CreateResult(account, {"memberAccountId": account})
+        return created
 
     def read(self, id_: str, state: dict[str, Any]) -> ReadResult:
         account = parse_id(id_)
@@ -96,6 +103,13 @@ class MemberAccountHooks(Hooks):
             return ReadResult.gone()
         outs = {"memberAccountId": account}
         return ReadResult(account, outs, dict(outs))
+
+    def lookup(self, id_: str) -> ReadResult:
+        """As create would have it: the master, which ListMemberAccounts lists too, is not a member."""
+        found = super().lookup(id_)
+        if found.id == self.master_account():
+            raise self._master_refusal(found.id)
+        return found
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         # memberAccountId is the only property and it replaces; the engine never updates in place.

@@ -121,6 +121,10 @@ class S3ResourceHooks(Hooks):
         self.cache.forget(("s3", member))
         return self._resources(member).get((bucket, prefix))
 
+    def _classification(self, member: str | None, bucket: str, prefix: str) -> Any:
+        """The classification of what Macie holds for (bucket, prefix) of ``member`` now, or None."""
+        return (self._holds(member, bucket, prefix) or {}).get("classificationType")
+
     def id_for(self, inputs: dict[str, Any]) -> str:
         new = self.normalise(inputs)
         return make_id(new["bucketName"], new["prefix"], new.get("memberAccountId"))
@@ -144,19 +148,31 @@ class S3ResourceHooks(Hooks):
         except MacieApiError:
             return False
 
-    def create(self, inputs: dict[str, Any]) -> CreateResult:
-        new = self.normalise(inputs)
-        bucket, prefix, member = new["bucketName"], new["prefix"], new.get("memberAccountId")
-        id_ = make_id(bucket, prefix, member)
-        item = _target(bucket, prefix, classificationType=new["classificationType"])
-        subject = f"{self.NAME} {id_}"
+    def _canonical(self, member: str | None) -> str | None:
+        """``member`` as IDs and calls name it: None for the master's own account ID (the same
+        association as no memberAccountId at all), asked of STS only when a member is named."""
+        return None if member is None or member == self.master_account() else member
+
+    def _held_before(self, member: str | None, key: tuple[str, str]) -> bool:
+        """Whether Macie held ``key`` for ``member`` before this process's create: its list of the
+        account, kept current by its own writes. An account that is not (yet) a member holds nothing."""
+        try:
+            return key in self._resources(member)
+        except MacieApiError as error:
+            if error.code == "AccessDeniedException" and member:
+                return False
+            raise
+
+    def _associate(self, member: str | None, item: dict[str, Any], subject: str) -> dict[str, Any]:
+        """AssociateS3Resources of one item, waiting for ``member`` to become a member if it is not one yet."""
         try:
             with api_call("AssociateS3Resources", subject):
-                result = self.client.associate_s3_resources(s3Resources=[item], **self._scope(member))
+                result: dict[str, Any] = self.client.associate_s3_resources(s3Resources=[item], **self._scope(member))
+                return result
         except MacieApiError as error:
             # Not (yet) a member of this master: the member account may be being associated by the same
             # run, with nothing in the program ordering the two. Wait for it, then try once more.
-            if not (error.code == "AccessDeniedException" and member):
+            if not (error.code == "AccessDeniedException" and member and not error.maybe_done):
                 raise
             started = time.monotonic()
             if not wait_until(lambda: self._is_member(member)):
@@ -168,18 +184,30 @@ class S3ResourceHooks(Hooks):
                     subject,
                     error.attempts,
                 ) from None
-            with api_call("AssociateS3Resources", subject):
-                result = self.client.associate_s3_resources(s3Resources=[item], **self._scope(member))
+        with api_call("AssociateS3Resources", subject):
+            result = self.client.associate_s3_resources(s3Resources=[item], **self._scope(member))
+            return result
+
+    def create(self, inputs: dict[str, Any]) -> CreateResult:
+        new = self.normalise(inputs)
+        bucket, prefix, declared = new["bucketName"], new["prefix"], new.get("memberAccountId")
+        member = self._canonical(declared)
+        id_ = make_id(bucket, prefix, member)
+        classification = new["classificationType"]
+        item = _target(bucket, prefix, classificationType=classification)
+        subject = f"{self.NAME} {id_}"
+        created = CreateResult(id_, self._outs(bucket, prefix, declared, classification))
+        held = self._held_before(member, (bucket, prefix))
         try:
-            self._failed("AssociateS3Resources", subject, result)
-        except FailedItemError as error:
-            # A retried call whose first attempt went through (its answer lost) reports the item as
-            # already associated: that association is ours. Without a retry the refusal stands.
-            held = self._holds(member, bucket, prefix) if error.attempts > 1 else None
-            if held is None or held.get("classificationType") != new["classificationType"]:
+            self._failed("AssociateS3Resources", subject, self._associate(member, item, subject))
+        except MacieApiError as error:
+            if held:
+                raise self.held_before(error, id_) from None
+            if not error.maybe_done:
                 raise
+            self.settle(error, lambda: self._classification(member, bucket, prefix) == classification, created, inputs)
         self.cache.put(("s3", member), (bucket, prefix), item)
-        return CreateResult(id_, self._outs(bucket, prefix, member, new["classificationType"]))
+        return created
 
     def read(self, id_: str, state: dict[str, Any]) -> ReadResult:
         bucket, prefix, member = parse_id(id_)
@@ -191,8 +219,21 @@ class S3ResourceHooks(Hooks):
             item = None
         if item is None:
             return ReadResult.gone()
-        outs = self._outs(bucket, prefix, member, item["classificationType"])
+        # The master's own ID, declared: the ID leaves it out (one canonical form), the outputs keep it.
+        declared = member or state.get("memberAccountId") or None
+        outs = self._outs(bucket, prefix, declared, item["classificationType"])
         return ReadResult(id_, outs, dict(outs))
+
+    def lookup(self, id_: str) -> ReadResult:
+        """As create would have it: an ID that names the master's own account is the master's
+        association, under its one ID (the engine records the ID a lookup answers)."""
+        bucket, prefix, member = parse_id(id_)
+        canonical = make_id(bucket, prefix, self._canonical(member))
+        found = super().lookup(canonical)
+        if member and canonical != id_:
+            outs = {**found.outputs, "memberAccountId": member}
+            return ReadResult(canonical, outs, dict(outs))
+        return found
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         new = self.normalise(news)
@@ -205,7 +246,8 @@ class S3ResourceHooks(Hooks):
         self.cache.put(
             ("s3", member), (bucket, prefix), _target(bucket, prefix, classificationType=new["classificationType"])
         )
-        return UpdateResult(self._outs(bucket, prefix, member, new["classificationType"]))
+        declared = member or new.get("memberAccountId") or None  # the master's own ID stays out of the ID
+        return UpdateResult(self._outs(bucket, prefix, declared, new["classificationType"]))
 
     def delete(self, id_: str, state: dict[str, Any]) -> None:
         bucket, prefix, member = parse_id(id_)
