@@ -89,9 +89,11 @@ def test_error_after_retries_names_the_attempts(
     """A call that is still throttled when its attempts run out fails with AWS's code and message and
     the number of attempts made, which were all sent."""
     name = bucket()
+    hooks = hooks_for(max_attempts=3)
+    hooks.create({"bucketName": name, "prefix": "listed/"})  # the account's list, which create reads first
     endpoint.macie.faults = Faults(throttle_rate=1.0)
     with pytest.raises(MacieApiError) as excinfo:
-        hooks_for(max_attempts=3).create({"bucketName": name})
+        hooks.create({"bucketName": name})
     error = excinfo.value
     assert (error.action, error.code, error.attempts) == ("AssociateS3Resources", "ThrottlingException", 3)
     assert str(error) == (
@@ -105,9 +107,11 @@ def test_error_of_one_attempt_names_no_attempts(
 ) -> None:
     """A refusal on the first attempt is AWS's code and message alone."""
     name = bucket()
+    hooks = hooks_for(max_attempts=1)
+    hooks.create({"bucketName": name, "prefix": "listed/"})  # the account's list, which create reads first
     endpoint.macie.faults = Faults(throttle_rate=1.0)
     with pytest.raises(MacieApiError) as excinfo:
-        hooks_for(max_attempts=1).create({"bucketName": name})
+        hooks.create({"bucketName": name})
     assert excinfo.value.attempts == 1
     assert str(excinfo.value) == (
         f"AssociateS3Resources for MacieS3Resource {name} failed: ThrottlingException: Rate exceeded"
@@ -120,9 +124,11 @@ def test_botocore_error_is_named_with_the_resource(
     """A connection closed without an answer fails as botocore's error, named with the action and the
     resource, saying where the call went and carrying no credential."""
     name = bucket()
+    hooks = hooks_for()
+    hooks.create({"bucketName": name, "prefix": "listed/"})  # the account's list, which create reads first
     endpoint.macie.faults = Faults(drop_rate=1.0)
     with pytest.raises(MacieApiError) as excinfo:
-        hooks_for().create({"bucketName": name, "prefix": "dropped/"})
+        hooks.create({"bucketName": name, "prefix": "dropped/"})
     error = excinfo.value
     assert (error.action, error.code) == ("AssociateS3Resources", "ConnectionClosedError")
     assert str(error).startswith(

@@ -42,6 +42,41 @@ class Cancelled(Interrupted):
     """The engine cancelled the run (Ctrl-C)."""
 
 
+class CallRecord:
+    """What the attempts of one call met, as the retry handler saw each of them: how many there were,
+    and whether any may have been carried out without an answer saying so (no answer, or a 5xx)."""
+
+    def __init__(self) -> None:
+        self.attempts = 0
+        self.maybe_done = False
+
+
+_CALL: ContextVar[CallRecord | None] = ContextVar("macie_call", default=None)
+
+
+@contextmanager
+def recording() -> Iterator[CallRecord]:
+    """Record the attempts of the calls made in the block (by clients of ``make_client``)."""
+    record = CallRecord()
+    token = _CALL.set(record)
+    try:
+        yield record
+    finally:
+        _CALL.reset(token)
+
+
+def _note(kwargs: dict[str, Any]) -> None:
+    record = _CALL.get()
+    if record is None:
+        return
+    record.attempts += 1
+    response = kwargs.get("response")
+    if kwargs.get("caught_exception") is not None or (
+        response is not None and getattr(response[0], "status_code", 0) >= 500
+    ):
+        record.maybe_done = True
+
+
 def cancel() -> None:
     """End every operation of this process at its next step (the engine's Cancel)."""
     _CANCELLED.set()
@@ -151,6 +186,7 @@ def bound_by_deadline(client: Any, max_attempts: int) -> None:
     standard_needs_retry: Callable[..., Any] = handler.needs_retry
 
     def needs_retry(**kwargs: Any) -> Any:
+        _note(kwargs)
         if _error_code(kwargs) in NOT_RETRIED:
             return None
         delay = standard_needs_retry(**kwargs)

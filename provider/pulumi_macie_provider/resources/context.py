@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from ..client import ClientSettings
-from ..client.deadline import Cancelled, Interrupted, cancelled, pause, remaining
+from ..client.deadline import CallRecord, Cancelled, Interrupted, cancelled, pause, recording, remaining
 from ..errors import CancelledError, ConfigurationError, MacieApiError
 from ._schema import SCHEMA
 from .validation import check_config, coerce
@@ -125,25 +125,34 @@ def api_call(action: str, subject: str) -> Iterator[None]:
     """Turn botocore's errors into MacieApiError naming the action, the resource and AWS's error."""
     from botocore.exceptions import BotoCoreError, ClientError
 
-    try:
-        yield
-    except ClientError as error:
-        info = error.response.get("Error", {})
-        metadata = error.response.get("ResponseMetadata", {})
-        attempts = metadata.get("RetryAttempts", 0)
-        message = info.get("Message") or str(error)
-        if info.get("Code") == "LimitExceededException":
-            message += _limit_advice(error.response.get("resourceType"))
-        if attempts:
-            message += f" (after {attempts + 1} attempts)"
-        # A 5xx may come after the work was done; a 4xx to the only attempt is a refusal that changed nothing.
-        maybe_done = bool(attempts) or metadata.get("HTTPStatusCode", 0) >= 500
-        raise MacieApiError(
-            action, info.get("Code", "Unknown"), message, subject, attempts + 1, maybe_done=maybe_done
-        ) from None
-    except (BotoCoreError, Interrupted) as error:
-        # No answer (a dropped connection, a timeout, a deadline, a cancel): the call may have been done.
-        raise MacieApiError(action, type(error).__name__, str(error), subject, maybe_done=True) from None
+    with recording() as record:
+        try:
+            yield
+        except ClientError as error:
+            raise _api_error(action, subject, error, record) from None
+        except (BotoCoreError, Interrupted) as error:
+            # No answer (a dropped connection, a timeout, a deadline, a cancel): done or not is unknown,
+            # unless every attempt the retry handler saw was answered (a deadline or cancel then came
+            # before the next one was sent).
+            maybe_done = record.maybe_done if record.attempts else not isinstance(error, Interrupted)
+            raise MacieApiError(action, type(error).__name__, str(error), subject, maybe_done=maybe_done) from None
+
+
+def _api_error(action: str, subject: str, error: Any, record: CallRecord) -> MacieApiError:
+    """The MacieApiError of botocore's ClientError."""
+    info = error.response.get("Error", {})
+    metadata = error.response.get("ResponseMetadata", {})
+    attempts = metadata.get("RetryAttempts", 0)
+    message = info.get("Message") or str(error)
+    if info.get("Code") == "LimitExceededException":
+        message += _limit_advice(error.response.get("resourceType"))
+    if attempts:
+        message += f" (after {attempts + 1} attempts)"
+    # Done or not: a 5xx or a lost answer to any attempt leaves it unknown; refusals (throttling
+    # included) to every attempt changed nothing. (Without a record: a retried call is unknown.)
+    unrecorded = bool(attempts) or metadata.get("HTTPStatusCode", 0) >= 500
+    maybe_done = record.maybe_done if record.attempts else unrecorded
+    return MacieApiError(action, info.get("Code", "Unknown"), message, subject, attempts + 1, maybe_done=maybe_done)
 
 
 def _limit_advice(resource_type: Any) -> str:
