@@ -13,6 +13,9 @@ import pytest
 from macie_local.backend import Limits
 from macie_local.server import main
 
+#: The flags whose rates must add up to at most 1, as the error names them.
+RATES = "arguments --throttle-rate, --error-rate, --drop-rate, --lose-rate:"
+
 BAD_FLAGS = [
     (["--host", ""], "argument --host: the address to listen on must not be empty"),
     (["--port", "99999"], "argument --port: '99999' is not a whole number from 0 to 65535 (0 picks a free port)"),
@@ -36,9 +39,14 @@ BAD_FLAGS = [
     (["--throttle-rate", "half"], "argument --throttle-rate: 'half' is not a probability from 0 to 1"),
     (["--error-rate", "-0.1"], "argument --error-rate: '-0.1' is not a probability from 0 to 1"),
     (["--drop-rate", "nan"], "argument --drop-rate: 'nan' is not a probability from 0 to 1"),
+    (["--lose-rate", "1.5"], "argument --lose-rate: '1.5' is not a probability from 0 to 1"),
     (
         ["--throttle-rate", "0.6", "--error-rate", "0.3", "--drop-rate", "0.2"],
-        "arguments --throttle-rate, --error-rate, --drop-rate: they add up to 1.1; together they must be at most 1",
+        f"{RATES} they add up to 1.1; together they must be at most 1",
+    ),
+    (
+        ["--drop-rate", "0.5", "--lose-rate", "0.75"],
+        f"{RATES} they add up to 1.25; together they must be at most 1",
     ),
     (["--latency-ms", "-1"], "argument --latency-ms: '-1' is not a number of milliseconds, 0 or more"),
     (["--latency-ms", "inf"], "argument --latency-ms: 'inf' is not a number of milliseconds, 0 or more"),

@@ -216,6 +216,42 @@ def test_faults_dropped_connection_and_latency() -> None:
     assert len(logged) == 3 and min(logged) >= latency_ms
 
 
+@pytest.mark.parametrize(
+    ("faults", "fault", "outcome", "done"),
+    [(Faults(lose_rate=1.0), "fault.lose", "lost", True), (Faults(drop_rate=1.0), "fault.drop", "dropped", False)],
+    ids=["lost-answer", "dropped-request"],
+)
+def test_faults_lost_answer_comes_after_the_action(faults: Faults, fault: str, outcome: str, done: bool) -> None:
+    """A lost answer and a dropped request are the same connection error to the client, but only a lost
+    answer's action was done: after it, the member is listed; after a drop, it is not."""
+    from botocore.exceptions import ConnectionClosedError, EndpointConnectionError
+
+    lines: list[str] = []
+    with LocalEndpoint(faults=faults, log=lines.append) as running:
+        macie = client(running.url)
+        with pytest.raises((ConnectionClosedError, EndpointConnectionError)):
+            macie.associate_member_account(memberAccountId="444455556666")
+        assert running.macie.counters == {fault: 1}
+        running.macie.faults = Faults()
+        members = [{"accountId": DEFAULT_ACCOUNT.account_id}] + ([{"accountId": "444455556666"}] if done else [])
+        assert macie.list_member_accounts()["memberAccounts"] == members
+    # (read once the endpoint has stopped: the client may see the connection close before the line is written)
+    logged = [line for line in lines if "action=AssociateMemberAccount" in line]
+    assert len(logged) == 1 and logged[0].startswith(
+        f"macie-local action=AssociateMemberAccount account=123456789012 status={outcome} "
+    )
+
+
+def test_faults_lost_answer_only_for_success() -> None:
+    """An action that fails is answered, lose rate or not: only a done action's answer is lost."""
+    with LocalEndpoint(faults=Faults(lose_rate=1.0)) as running:
+        macie = client(running.url)
+        with pytest.raises(macie.exceptions.InvalidInputException) as excinfo:
+            macie.disassociate_member_account(memberAccountId="444455556666")
+        assert "444455556666 is not yet associated with Macie" in excinfo.value.response["Error"]["Message"]
+        assert running.macie.counters == {"DisassociateMemberAccount.400": 1}
+
+
 def test_faults_never_hit_unauthenticated_callers() -> None:
     """Fault injection applies after authentication: a bad key still gets its auth error."""
     from .helpers import raw_request
@@ -308,6 +344,23 @@ def test_command_sigkill_keeps_acknowledged_writes(tmp_path: Any) -> None:
         assert set(acknowledged) <= prefixes
         assert len(prefixes) - len(acknowledged) <= 1  # at most the one in flight at the kill
         assert again.store.integrity_check() == "ok"
+
+
+def test_command_lose_rate_loses_answers_of_done_actions(tmp_path: Any) -> None:
+    """With --lose-rate 1 the command loses every success's answer, and the action is in its state."""
+    from botocore.exceptions import ConnectionClosedError, EndpointConnectionError
+
+    state = str(tmp_path / "lose.db")
+    process, url = _start_command(["--lose-rate", "1", "--state", state, "--quiet"], module=True)
+    try:
+        with pytest.raises((ConnectionClosedError, EndpointConnectionError)):
+            client(url).associate_member_account(memberAccountId="444455556666")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 0
+        process.communicate()
+    with LocalEndpoint(state=state) as restarted:
+        assert client(restarted.url).list_member_accounts()["memberAccounts"][1:] == [{"accountId": "444455556666"}]
 
 
 def test_command_rejects_bad_account_spec() -> None:

@@ -17,7 +17,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 from . import auth, sts
 from .backend import Account, Backend
@@ -44,21 +44,31 @@ WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 @dataclass(frozen=True)
 class Faults:
-    """Fault injection, all off by default. Rates are probabilities per authenticated request."""
+    """Fault injection into Macie actions, all off by default.
+
+    Rates are probabilities per authenticated Macie request, of outcomes that exclude each other (together
+    at most 1): ``drop_rate`` closes the connection before the action; ``lose_rate`` lets the action be
+    carried out, then closes the connection instead of answering its success.
+    """
 
     throttle_rate: float = 0.0
     error_rate: float = 0.0
     latency_ms: float = 0.0
     drop_rate: float = 0.0
+    lose_rate: float = 0.0
     seed: int | None = None
 
     @property
     def active(self) -> bool:
-        return bool(self.throttle_rate or self.error_rate or self.latency_ms or self.drop_rate)
+        return bool(self.throttle_rate or self.error_rate or self.latency_ms or self.drop_rate or self.lose_rate)
 
 
 class _Dropped(Exception):
     """The connection was closed on purpose; nothing is answered."""
+
+    def __init__(self, action: str, account: str, outcome: str) -> None:
+        super().__init__(outcome)
+        self.action, self.account, self.outcome = action, account, outcome
 
 
 class MacieApp:
@@ -91,19 +101,24 @@ class MacieApp:
         with self._random_lock:
             return self._random.random()
 
-    def _inject(self, environ: dict[str, Any]) -> None:
+    def _drop(self, environ: dict[str, Any], fault: str, action: str, account: str, outcome: str) -> NoReturn:
+        """Close the request's connection unanswered, counted as ``fault.<fault>``."""
+        self.count(f"fault.{fault}")
+        drop = environ.get(DROP_KEY)
+        if drop is not None:
+            drop()
+        raise _Dropped(action, account, outcome)
+
+    def _inject(self, environ: dict[str, Any], action: str, account: str) -> bool:
+        """Inject the faults that come before the action; True when its answer is to be lost after it."""
         faults = self.faults
         if not faults.active:
-            return
+            return False
         if faults.latency_ms:
             time.sleep(faults.latency_ms / 1000.0)
         roll = self._roll()
         if roll < faults.drop_rate:
-            self.count("fault.drop")
-            drop = environ.get(DROP_KEY)
-            if drop is not None:
-                drop()
-            raise _Dropped
+            self._drop(environ, "drop", action, account, "dropped")
         roll -= faults.drop_rate
         if roll < faults.throttle_rate:
             self.count("fault.throttle")
@@ -114,6 +129,8 @@ class MacieApp:
             if self._roll() < 0.5:
                 raise ServiceUnavailable("Service is temporarily unavailable. Please retry.")
             raise InternalException("Internal server error.", errorCode="Internal")
+        roll -= faults.error_rate
+        return roll < faults.lose_rate
 
     def handle(self, environ: dict[str, Any]) -> tuple[int, dict[str, Any], str, str]:
         """Answer one request: (status, body, action, account) for the response and the log."""
@@ -124,7 +141,7 @@ class MacieApp:
             caller = caller_of(environ, headers, body, self.accounts, self.regions, auth.SERVICE)
             account = caller.master
             action = self._action(environ, headers)
-            self._inject(environ)
+            lose = self._inject(environ, action, account)
             params = self._params(body)
             violation = check(action, params)
             if violation is not None:
@@ -135,7 +152,10 @@ class MacieApp:
                     errorCode=violation.code,
                     fieldName=violation.field,
                 )
-            return 200, self.backend.dispatch(action, caller, params), action, account
+            result = self.backend.dispatch(action, caller, params)
+            if lose:  # the action's transaction has committed: only the answer is lost
+                self._drop(environ, "lose", action, account, "lost")
+            return 200, result, action, account
         except ServiceError as error:
             return error.status, error.body(), action, account
 
@@ -166,8 +186,8 @@ class MacieApp:
         started = time.perf_counter()
         try:
             status, body, action, account = self.handle(environ)
-        except _Dropped:
-            self._log("-", "-", "dropped", started)
+        except _Dropped as dropped:
+            self._log(dropped.action, dropped.account, dropped.outcome, started)
             return []
         except Exception as error:  # noqa: BLE001 - a bug must still answer like AWS, not crash
             print(f"macie-local: internal error: {error!r}", file=sys.stderr)

@@ -3,8 +3,8 @@
     macie-local [--host 127.0.0.1] [--port 0] [--state FILE|:memory:]
                 [--account ACCESS_KEY:SECRET_KEY:ACCOUNT_ID[:disabled]]... [--bucket NAME]...
                 [--region us-east-1]... [--max-members N] [--max-s3-resources N]
-                [--throttle-rate P] [--error-rate P] [--latency-ms MS] [--drop-rate P] [--seed N]
-                [--quiet]
+                [--throttle-rate P] [--error-rate P] [--latency-ms MS] [--drop-rate P] [--lose-rate P]
+                [--seed N] [--quiet]
 
 On start it prints one line, ``macie-local listening on http://HOST:PORT``.
 """
@@ -235,7 +235,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--throttle-rate", type=_rate, default=0.0, help="share of requests throttled")
     parser.add_argument("--error-rate", type=_rate, default=0.0, help="share of requests failing with 5xx")
     parser.add_argument("--latency-ms", type=_milliseconds, default=0.0, help="latency added to every request")
-    parser.add_argument("--drop-rate", type=_rate, default=0.0, help="share of connections dropped unanswered")
+    parser.add_argument(
+        "--drop-rate", type=_rate, default=0.0, help="share of requests dropped unanswered, before the action is done"
+    )
+    parser.add_argument(
+        "--lose-rate",
+        type=_rate,
+        default=0.0,
+        help="share of requests carried out whose answer is then lost: the connection is dropped after the action "
+        "was done",
+    )
     parser.add_argument("--seed", type=_whole(0), default=None, help="seed for the fault injection")
     parser.add_argument("--quiet", action="store_true", help="do not log one line per request")
     return parser
@@ -248,10 +257,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     repeated = sorted({key for key in keys if keys.count(key) > 1})
     if repeated:
         parser.error(f"argument --account: access key {repeated[0]} is given more than once; each key is one account")
-    rates = args.throttle_rate + args.error_rate + args.drop_rate
+    rates = args.throttle_rate + args.error_rate + args.drop_rate + args.lose_rate
     if rates > 1.0:
         parser.error(
-            f"arguments --throttle-rate, --error-rate, --drop-rate: they add up to {rates:g}; "
+            f"arguments --throttle-rate, --error-rate, --drop-rate, --lose-rate: they add up to {rates:g}; "
             "together they must be at most 1"
         )
     if args.state is not None and not args.state.strip():
@@ -271,7 +280,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             accounts=args.account or [DEFAULT_ACCOUNT],
             regions=tuple(dict.fromkeys(args.region)) or DEFAULT_REGIONS,
             limits=Limits(max_members=args.max_members, max_s3_resources=args.max_s3_resources),
-            faults=Faults(args.throttle_rate, args.error_rate, args.latency_ms, args.drop_rate, args.seed),
+            faults=Faults(
+                throttle_rate=args.throttle_rate,
+                error_rate=args.error_rate,
+                latency_ms=args.latency_ms,
+                drop_rate=args.drop_rate,
+                lose_rate=args.lose_rate,
+                seed=args.seed,
+            ),
             buckets=args.bucket,
             log=None if args.quiet else log,
         )
