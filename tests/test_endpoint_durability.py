@@ -252,6 +252,20 @@ def test_faults_lost_answer_only_for_success() -> None:
         assert running.macie.counters == {"DisassociateMemberAccount.400": 1}
 
 
+def test_faults_limited_to_some_actions_leave_the_others_alone() -> None:
+    """Faults limited to named actions hit those and serve every other action as usual."""
+    with LocalEndpoint(faults=Faults(throttle_rate=1.0, actions=frozenset({"AssociateMemberAccount"}))) as running:
+        macie = client(running.url)
+        assert macie.list_member_accounts()["memberAccounts"] == [{"accountId": "123456789012"}]
+        with pytest.raises(macie.exceptions.ClientError, match="ThrottlingException"):
+            macie.associate_member_account(memberAccountId="444455556666")
+        assert running.macie.counters == {
+            "ListMemberAccounts.200": 1,
+            "fault.throttle": 1,
+            "AssociateMemberAccount.400": 1,
+        }
+
+
 def test_faults_never_hit_unauthenticated_callers() -> None:
     """Fault injection applies after authentication: a bad key still gets its auth error."""
     from .helpers import raw_request

@@ -126,7 +126,7 @@ def test_botocore_error_is_named_with_the_resource(
     name = bucket()
     hooks = hooks_for()
     hooks.create({"bucketName": name, "prefix": "listed/"})  # the account's list, which create reads first
-    endpoint.macie.faults = Faults(drop_rate=1.0)
+    endpoint.macie.faults = Faults(drop_rate=1.0, actions=frozenset({"AssociateS3Resources"}))
     with pytest.raises(MacieApiError) as excinfo:
         hooks.create({"bucketName": name, "prefix": "dropped/"})
     error = excinfo.value

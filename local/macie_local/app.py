@@ -48,7 +48,8 @@ class Faults:
 
     Rates are probabilities per authenticated Macie request, of outcomes that exclude each other (together
     at most 1): ``drop_rate`` closes the connection before the action; ``lose_rate`` lets the action be
-    carried out, then closes the connection instead of answering its success.
+    carried out, then closes the connection instead of answering its success. ``actions``, when given,
+    limits every fault to those actions (``("AssociateS3Resources",)``); the others are served as usual.
     """
 
     throttle_rate: float = 0.0
@@ -57,6 +58,7 @@ class Faults:
     drop_rate: float = 0.0
     lose_rate: float = 0.0
     seed: int | None = None
+    actions: frozenset[str] | None = None
 
     @property
     def active(self) -> bool:
@@ -112,7 +114,7 @@ class MacieApp:
     def _inject(self, environ: dict[str, Any], action: str, account: str) -> bool:
         """Inject the faults that come before the action; True when its answer is to be lost after it."""
         faults = self.faults
-        if not faults.active:
+        if not faults.active or (faults.actions is not None and action not in faults.actions):
             return False
         if faults.latency_ms:
             time.sleep(faults.latency_ms / 1000.0)

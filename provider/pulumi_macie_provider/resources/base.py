@@ -177,9 +177,10 @@ class Hooks(ABC):
         except MacieError as check:
             raise UnknownOutcomeError(
                 f"{error} Whether Macie carried out this create is unknown: it held no {created.id} before, "
-                f"and asking it since failed ({check}). Run `pulumi refresh` (the native plugin records "
-                f"{created.id} as partly created; refresh keeps it if Macie holds it); with the dynamic "
-                f"provider, if the next `pulumi up` refuses it as already associated, {self.import_hint(created.id)}",
+                f"and asking it since failed ({check}). Run `pulumi refresh`: the native plugin records "
+                f"{created.id} as partly created, and refresh keeps it if Macie holds it. The dynamic provider "
+                "records nothing: if the next `pulumi up` refuses it as already associated, import it with "
+                f"`pulumi-macie-import {self.NAME} <name> {created.id}`",
                 created.id,
                 created.outputs,
                 inputs,
