@@ -106,3 +106,69 @@ def test_sigkill_of_pulumi_up_leaves_no_process(tmp_path: Path) -> None:
                     os.kill(pid, signal.SIGKILL)
                 except OSError:
                     pass
+
+
+CANCEL_PROGRAM = """
+import pulumi
+import pulumi_macie_native as native
+
+bucket = pulumi.Config().require("bucket")
+native.MacieS3Resource("ready", bucket_name=bucket, prefix="ready/")
+# A literal member ID that no resource associates: the create waits for it to become a member.
+native.MacieS3Resource("waiting", bucket_name=bucket, prefix="waiting/", member_account_id="444455556666")
+"""
+
+
+def test_ctrl_c_of_pulumi_up_ends_a_native_wait_within_seconds(tmp_path: Path) -> None:
+    """One SIGINT to `pulumi up` while a native create waits for its member account (up to 2 minutes):
+    the engine's Cancel ends the wait, the run ends within seconds, and the state records what was
+    made and nothing of the create cut short, with no pending operation left."""
+    with LocalEndpoint() as endpoint:
+        stack = PulumiStack.create(
+            tmp_path,
+            CANCEL_PROGRAM,
+            extra_env={
+                "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
+                "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+                "AWS_REGION": "us-east-1",
+            },
+        )
+        stack.install_plugin(native_plugin_tarball(tmp_path / "plugin"))
+        bucket = unique_bucket()
+        stack.config_set("bucket", bucket)
+        stack.config_set("macie:endpointUrl", endpoint.url)
+        cli = subprocess.Popen(
+            [pulumi_binary(), "up", "--yes", "--skip-preview", "--non-interactive", "--stack", stack.stack],
+            cwd=stack.workdir,
+            env=stack.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+        try:
+            # The wait has begun once the create has been refused as "not a member" at least once.
+            refused = wait_for(lambda: endpoint.macie.counters.get("AssociateS3Resources.400"), limit=60)
+            if not refused:
+                cli.kill()
+                assert refused, f"{endpoint.macie.counters}\n{cli.communicate()[0][-3000:]}"
+            time.sleep(1.0)
+            assert cli.poll() is None, "the run ended before it could be interrupted"
+            began = time.monotonic()
+            os.killpg(cli.pid, signal.SIGINT)
+            output, _ = cli.communicate(timeout=60)
+            ended = time.monotonic() - began
+        finally:
+            if cli.poll() is None:
+                os.killpg(cli.pid, signal.SIGKILL)
+                cli.wait(timeout=30)
+        assert cli.returncode != 0
+        assert ended < 10, f"the run took {ended:.1f}s to end after Ctrl-C:\n{output[-2000:]}"
+        deployment = stack.export()["deployment"]
+        assert not deployment.get("pending_operations")
+        ids = sorted(
+            r.get("id", "") for r in deployment.get("resources", []) if r["type"] == "macie:index:MacieS3Resource"
+        )
+        assert ids == [f"{bucket}/ready/"]
+        assert endpoint.macie.counters.get("AssociateS3Resources.200") == 1
+        stack.destroy()
