@@ -295,6 +295,19 @@ def test_native_import_reads_from_the_id_alone(endpoint: LocalEndpoint, macie: A
         running.stop()
 
 
+def test_native_preview_calls_nothing(native: Host, endpoint: LocalEndpoint) -> None:
+    """A preview's Create answers the checked inputs without calling Macie: the engine sends preview
+    creates to every plugin that answered its Handshake (pkg/v3 provider_plugin.go takes such a plugin
+    to support previews), so `pulumi preview` would otherwise associate for real."""
+    native.configure({"endpointUrl": endpoint.url, "region": "us-east-1"})
+    checked = native.check("MacieS3Resource", {"bucketName": "b"})
+    created = native.stub.Create(
+        provider_pb2.CreateRequest(urn=native.urn("r", "MacieS3Resource"), properties=checked.inputs, preview=True)
+    )
+    assert created.id == "" and plain(created.properties) == plain(checked.inputs)
+    assert endpoint.macie.counters == {}
+
+
 def test_native_custom_timeout_bounds_retries() -> None:
     """With every call throttled, a create under a 1 s customTimeout gives up on time, in one line naming
     the time limit and the last answer, instead of retrying for the whole retry budget."""

@@ -43,11 +43,15 @@ def test_bench_command_writes_json_and_chart(tmp_path: Path) -> None:
         (host, op) for host in ("dynamic", "native") for op in ("up", "preview", "refresh", "destroy")
     ]
     for host_rows in (data["results"][:4], data["results"][4:]):
-        # One list of the members per provider process tells the master's own ID from a new member.
+        # Per provider process: one list of the members (which tells the master's own ID from a new
+        # member), one list per account of its S3 resources (what a create may not take over), and one
+        # STS question for the master's ID (a memberAccountId is named).
         assert host_rows[0]["api_calls"] == {
             "AssociateMemberAccount": 2,
             "AssociateS3Resources": 2,
             "ListMemberAccounts": 1,
+            "ListS3Resources": 2,
+            "sts.GetCallerIdentity": 1,
         }
         assert host_rows[1]["api_calls"] == {}
         assert host_rows[3]["api_calls"] == {"DisassociateMemberAccount": 2, "DisassociateS3Resources": 2}

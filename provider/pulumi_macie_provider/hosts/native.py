@@ -11,9 +11,10 @@ The engine starts the plugin, reads the port it prints, and calls:
   elsewhere; a region left to the environment is resolved and recorded here, so the provider's
   state says where its resources live), DiffConfig (a new region or endpoint replaces the resources;
   the others update the provider), Configure;
-- Check, Diff, Create, Read, Update, Delete: one hook call each. Configure answers
-  ``supportsPreview: false``, so the engine previews with the checked inputs and never sends a preview
-  Create or Update. Create, Read, Update and Delete run under the resource's ``customTimeouts``
+- Check, Diff, Create, Read, Update, Delete: one hook call each (a preview's Create and Update answer
+  the checked inputs, which are what the outputs will be, and call nothing: an engine that has had a
+  Handshake takes every provider to support previews, whatever Configure answers, and sends them).
+  Create, Read, Update and Delete run under the resource's ``customTimeouts``
   (``client.deadline``). A Read with nothing but an ID (``pulumi import``, the ``import`` option,
   ``get``) fails with a clear message when Macie holds nothing, and applies create's rules. A create
   whose outcome cannot be known (``UnknownOutcomeError``) is reported as partly made
@@ -209,7 +210,7 @@ class Provider(provider_pb2_grpc.ResourceProviderServicer):
         with self._lock:
             self._hooks = {token: cls(settings) for token, cls in self._types.items()}
         return provider_pb2.ConfigureResponse(
-            acceptSecrets=False, supportsPreview=False, acceptResources=False, acceptOutputs=False
+            acceptSecrets=False, supportsPreview=True, acceptResources=False, acceptOutputs=False
         )
 
     # -- resources ------------------------------------------------------------------------------
@@ -263,6 +264,8 @@ class Provider(provider_pb2_grpc.ResourceProviderServicer):
 
     @translated
     def Create(self, request: Any, context: Any) -> provider_pb2.CreateResponse:
+        if request.preview:  # outputs are the checked inputs; nothing is known to Macie yet
+            return provider_pb2.CreateResponse(properties=request.properties)
         with time_limit(request.timeout):
             result = self.hooks(request).create(to_dict(request.properties))
         return provider_pb2.CreateResponse(id=result.id, properties=to_struct(result.outputs))
@@ -284,6 +287,8 @@ class Provider(provider_pb2_grpc.ResourceProviderServicer):
 
     @translated
     def Update(self, request: Any, context: Any) -> provider_pb2.UpdateResponse:
+        if request.preview:
+            return provider_pb2.UpdateResponse(properties=request.news)
         with time_limit(request.timeout):
             result = self.hooks(request).update(request.id, to_dict(request.olds), to_dict(request.news))
         return provider_pb2.UpdateResponse(properties=to_struct(result.outputs))
@@ -300,7 +305,7 @@ def _normalised(hooks: Hooks, values: dict[str, Any]) -> dict[str, Any]:
     (unknowns of a preview, values that check refuses)."""
     try:
         return hooks.normalise(values)
-    except (MacieError, ValueError, TypeError):
+    except (MacieError, ValueError, TypeError, KeyError):  # KeyError: a type the schema does not describe
         return values
 
 
