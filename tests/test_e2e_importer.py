@@ -10,7 +10,8 @@ import pytest
 from macie_local.server import LocalEndpoint
 from pulumi_macie_provider.importer import SECRET_SIG
 
-from .e2e_support import Scenario, example_stack, holdings, unique_bucket
+from .e2e_support import Scenario, example_stack, holdings, native_plugin_tarball, unique_bucket
+from .pulumi_harness import PulumiStack
 
 pytestmark = pytest.mark.e2e
 
@@ -81,3 +82,58 @@ def test_import_names_a_bad_stack_setting(tmp_path: Path) -> None:
         assert result.returncode == 2
         assert result.stderr.strip().splitlines()[-1].startswith("pulumi-macie-import: macie:region (stack config): ")
         assert "'nowhere'" in result.stderr
+
+
+DYNAMIC_LOGS = """
+import pulumi
+from pulumi_macie import MacieS3Resource
+
+MacieS3Resource("logs", bucket_name=pulumi.Config().require("bucket"), prefix="logs/")
+"""
+NATIVE_LOGS = """
+import pulumi
+import pulumi_macie_native as native
+
+native.MacieS3Resource("logs", bucket_name=pulumi.Config().require("bucket"), prefix="logs/")
+"""
+
+
+def test_import_refuses_a_second_resource_for_an_association_the_stack_holds(tmp_path: Path) -> None:
+    """A stack whose dynamic `logs` holds an association, and a program switched to a native `logs` for
+    it: importing the native one (by ID, or with --rebuild's adoption of what the program declares)
+    is refused, naming the resource that holds it, and the state is left as it was; the `up` that
+    would follow could otherwise delete the dynamic one and the association with it."""
+    with LocalEndpoint() as endpoint:
+        stack = PulumiStack.create(
+            tmp_path,
+            DYNAMIC_LOGS,
+            extra_env={
+                "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
+                "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+                "AWS_REGION": "us-east-1",
+            },
+        )
+        stack.install_plugin(native_plugin_tarball(tmp_path / "plugin"))
+        bucket = unique_bucket()
+        stack.config_set("bucket", bucket)
+        stack.config_set("macie:endpointUrl", endpoint.url)
+        stack.up()
+        before = stack.export()
+        stack.write_program(NATIVE_LOGS)
+
+        by_id = stack.macie_import(
+            "macie:index:MacieS3Resource", "logs", f"{bucket}/logs/", "--run", "--", "--yes", "--stack", stack.stack
+        )
+        assert by_id.returncode == 1, by_id.stdout + by_id.stderr
+        assert "refusing to import what the stack already manages" in by_id.stderr
+        assert f"MacieS3Resource {bucket}/logs/ is held by " in by_id.stderr
+        assert "pulumi-python:dynamic/macie:MacieS3Resource::logs" in by_id.stderr
+        rebuilt = stack.macie_import("--rebuild", "--", "--stack", stack.stack)
+        assert rebuilt.returncode == 1, rebuilt.stdout + rebuilt.stderr
+        assert "refusing to import what the stack already manages" in rebuilt.stderr
+        assert stack.export()["deployment"]["resources"] == before["deployment"]["resources"]
+        assert len(holdings(endpoint)["s3"]) == 1
+
+        stack.write_program(DYNAMIC_LOGS)
+        stack.destroy()
+        assert holdings(endpoint) == {"members": [], "s3": []}

@@ -5,11 +5,22 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from pulumi.dynamic.dynamic import serialize_provider
 
 from macie_local.server import LocalEndpoint
 from pulumi_macie_provider.client import ClientSettings
-from pulumi_macie_provider.importer import SECRET_SIG, declared_creates, import_entry, import_file, pending_creates
+from pulumi_macie_provider.importer import (
+    SECRET_SIG,
+    SecondClaim,
+    claims,
+    declared_creates,
+    import_entry,
+    import_file,
+    pending_creates,
+    refuse_second_claims,
+    urn_prefix,
+)
 from pulumi_macie_provider.resources.registry import BY_NAME
 from pulumi_macie_provider.resources.s3_resource import MacieS3ResourceProvider
 
@@ -212,3 +223,38 @@ def test_import_entry_of_a_dynamic_resource_carries_its_provider_as_a_secret(
         provider = entry[part]["__provider"]
         assert set(provider) == {SECRET_SIG[0], "plaintext"} and provider[SECRET_SIG[0]] == SECRET_SIG[1]
         assert json.loads(provider["plaintext"]) == serialize_provider(BY_NAME["MacieMemberAccount"].dynamic_provider())
+
+
+def test_claims_are_the_associations_the_stack_holds_by_canonical_id() -> None:
+    """Each resource of this package that the state holds claims its association, whatever its host
+    or type (0.1.0's shared dynamic type included); a resource pending deletion claims nothing."""
+    dynamic = "urn:pulumi:dev::p::pulumi-python:dynamic/macie:MacieS3Resource::logs"
+    legacy = "urn:pulumi:dev::p::pulumi-python:dynamic:Resource::old"
+    native = "urn:pulumi:dev::p::macie:index:MacieMemberAccount::m"
+    deployment = {
+        "resources": [
+            {"urn": STACK_URN, "type": "pulumi:pulumi:Stack"},
+            {"urn": dynamic, "type": "pulumi-python:dynamic/macie:MacieS3Resource", "id": "b/logs/", "inputs": {}},
+            {
+                "urn": legacy,
+                "type": "pulumi-python:dynamic:Resource",
+                "id": "b",
+                "inputs": {"bucketName": "b", "__provider": serialize_provider(MacieS3ResourceProvider())},
+            },
+            {"urn": native, "type": "macie:index:MacieMemberAccount", "id": "111122223333", "inputs": {}},
+            {"urn": native + "-gone", "type": "macie:index:MacieMemberAccount", "id": "2" * 12, "delete": True},
+        ]
+    }
+    claimed = claims(deployment, ClientSettings())
+    assert claimed == {
+        ("MacieS3Resource", "b/logs/"): dynamic,
+        ("MacieS3Resource", "b"): legacy,
+        ("MacieMemberAccount", "111122223333"): native,
+    }
+    assert urn_prefix(deployment) == "urn:pulumi:dev::p::"
+    refuse_second_claims([(dynamic, ("MacieS3Resource", "b/logs/"))], claimed)  # the holder itself
+    refuse_second_claims([("urn:x", ("MacieS3Resource", "b/other/"))], claimed)  # nobody holds it
+    with pytest.raises(SecondClaim, match=f"MacieS3Resource b/logs/ is held by {dynamic}"):
+        refuse_second_claims(
+            [("urn:pulumi:dev::p::macie:index:MacieS3Resource::logs", ("MacieS3Resource", "b/logs/"))], claimed
+        )

@@ -224,6 +224,54 @@ def import_file(entries: list[tuple[PendingCreate, dict[str, Any]]]) -> dict[str
     return {"nameTable": {name: urn for urn, name in names.items()}, "resources": resources}
 
 
+class SecondClaim(MacieError):
+    """An import would give an association a second resource in the stack."""
+
+
+def claims(deployment: dict[str, Any], settings: ClientSettings, client: Any = None) -> dict[tuple[str, str], str]:
+    """The associations the stack's resources of this package hold, as (resource name, canonical ID),
+    each with the URN of the resource that holds it. Resources pending deletion hold nothing."""
+    found: dict[tuple[str, str], str] = {}
+    hooks: dict[str, Any] = {}
+    for resource in deployment.get("resources") or []:
+        ours = resource_of(resource.get("type", ""), resource.get("inputs") or {})
+        if ours is None or resource.get("delete") or not resource.get("id"):
+            continue
+        if ours.name not in hooks:
+            hooks[ours.name] = ours.hooks(settings, client)
+        found[(ours.name, hooks[ours.name].canonical_id(resource["id"]))] = resource["urn"]
+    return found
+
+
+def urn_prefix(deployment: dict[str, Any]) -> str:
+    """``urn:pulumi:<stack>::<project>::``: how the URNs of the stack's top-level resources begin."""
+    for resource in deployment.get("resources") or []:
+        if resource.get("type") == "pulumi:pulumi:Stack":
+            return str(resource["urn"]).split("pulumi:pulumi:Stack::", 1)[0]
+    return ""
+
+
+def refuse_second_claims(
+    entries: list[tuple[str, tuple[str, str]]], claimed: dict[tuple[str, str], str], what: str = "import"
+) -> None:
+    """Raise SecondClaim when one of ``entries`` (URN or name, and the (resource name, canonical ID) it
+    would hold) is an association that another resource of the stack holds already: the stack would
+    then hold it twice, and the first `up` that deletes one of the two (the one the program no longer
+    declares) would disassociate it in Macie while the state still lists the other."""
+    refused = []
+    for urn, key in entries:
+        holder = claimed.get(key)
+        if holder is not None and holder != urn:
+            refused.append(f"{key[0]} {key[1]} is held by {holder}")
+    if refused:
+        raise SecondClaim(
+            f"refusing to {what} what the stack already manages: " + "; ".join(refused) + ". One association is "
+            "one resource: a second one for it would be deleted by the next `pulumi up` together with the "
+            "association. Keep the resource the stack has (rename or move it with `aliases`), or remove it from "
+            "the state first (`pulumi state delete <urn>`) if the new one is to take its place"
+        )
+
+
 def _held(wanted: list[PendingCreate]) -> list[tuple[PendingCreate, dict[str, Any]]]:
     """The import entries of those of ``wanted`` that Macie holds. Any other failure to look one up
     (Macie out of reach, a setting that does not work) is raised: nothing is guessed."""
@@ -328,6 +376,11 @@ def export_repaired(pulumi: Pulumi, *flags: str) -> subprocess.CompletedProcess[
     return again
 
 
+def entry_name(create: PendingCreate) -> str:
+    """The resource name (``MacieS3Resource``) of a pending or declared create."""
+    return resource_type(create.kind).name
+
+
 def recover_pending_creates(pulumi: Pulumi, settings: Callable[[], ClientSettings], import_path: str) -> int:
     """Clear the stack's pending creates, then import those Macie holds, so the next up converges."""
     exported = export_repaired(pulumi, "--show-secrets")
@@ -348,11 +401,15 @@ def recover_pending_creates(pulumi: Pulumi, settings: Callable[[], ClientSetting
     if exported.returncode != 0:
         print(f"pulumi-macie-import: pulumi stack export failed: {_first_error(exported.stderr)}", file=sys.stderr)
         return exported.returncode
-    pending = pending_creates(json.loads(exported.stdout).get("deployment", {}), settings())
+    deployment = json.loads(exported.stdout).get("deployment", {})
+    pending = pending_creates(deployment, settings())
     if not pending:
         print("no pending creates of Macie resources; nothing to recover")
         return 0
     held = _held(pending)
+    refuse_second_claims(
+        [(create.urn, (entry_name(create), entry["id"])) for create, entry in held], claims(deployment, settings())
+    )
     print(f"{len(pending)} pending creates; {len(held)} of them exist in Macie and are imported")
     code = pulumi.call("refresh", "--clear-pending-creates", "--yes", "--skip-preview")
     if code != 0 or not held:
@@ -434,6 +491,14 @@ def adopt_declared(pulumi: Pulumi, settings: ClientSettings, import_path: str) -
         held = _held(fresh)
         if not held:
             break
+        exported = pulumi.capture("stack", "export", "--show-secrets")
+        if exported.returncode != 0:
+            print(f"pulumi-macie-import: pulumi stack export failed: {_first_error(exported.stderr)}", file=sys.stderr)
+            return exported.returncode
+        refuse_second_claims(
+            [(create.urn, (entry_name(create), entry["id"])) for create, entry in held],
+            claims(json.loads(exported.stdout).get("deployment", {}), settings),
+        )
         code = pulumi.import_resources(import_path, import_file(held))
         if code != 0:
             return code
@@ -551,6 +616,17 @@ def main(argv: list[str] | None = None) -> int:
         where = settings()
         triples = [args.triples[i : i + 3] for i in range(0, len(args.triples), 3)]
         entries = [import_entry(kind, name, id_, where) for kind, name, id_ in triples]
+        exported = pulumi.capture("stack", "export", "--show-secrets")
+        if exported.returncode == 0:  # without a stack (the file is only written), there is nothing to hold
+            deployment = json.loads(exported.stdout).get("deployment", {})
+            prefix = urn_prefix(deployment)
+            refuse_second_claims(
+                [
+                    (f"{prefix}{entry['type']}::{name}", (resource_type(kind).name, entry["id"]))
+                    for (kind, name, _), entry in zip(triples, entries, strict=True)
+                ],
+                claims(deployment, where),
+            )
     except UsageError as error:
         print(f"pulumi-macie-import: {error}", file=sys.stderr)
         return 2

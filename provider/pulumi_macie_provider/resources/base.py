@@ -227,6 +227,10 @@ class Hooks(ABC):
     def read(self, id_: str, state: dict[str, Any]) -> ReadResult:
         """What Macie holds for ``id_`` (state may be empty: import, or a lookup by ID)."""
 
+    def canonical_id(self, id_: str) -> str:
+        """``id_`` in the one form create, import and lookup give the association it names."""
+        return id_
+
     def lookup(self, id_: str) -> ReadResult:
         """What Macie holds for ``id_`` when nothing else is known of it (an import, a lookup by ID);
         raises NotFoundError when Macie holds nothing for it."""

@@ -224,11 +224,16 @@ class S3ResourceHooks(Hooks):
         outs = self._outs(bucket, prefix, declared, item["classificationType"])
         return ReadResult(id_, outs, dict(outs))
 
+    def canonical_id(self, id_: str) -> str:
+        """Without the master's own account ID, which names the same association as no account at all."""
+        bucket, prefix, member = parse_id(id_)
+        return make_id(bucket, prefix, self._canonical(member))
+
     def lookup(self, id_: str) -> ReadResult:
         """As create would have it: an ID that names the master's own account is the master's
         association, under its one ID (the engine records the ID a lookup answers)."""
-        bucket, prefix, member = parse_id(id_)
-        canonical = make_id(bucket, prefix, self._canonical(member))
+        _, _, member = parse_id(id_)
+        canonical = self.canonical_id(id_)
         found = super().lookup(canonical)
         if member and canonical != id_:
             outs = {**found.outputs, "memberAccountId": member}
