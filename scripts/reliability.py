@@ -10,6 +10,12 @@ Everything runs against macie-local on 127.0.0.1 with the real Pulumi CLI; nothi
 - faults:  30% throttling and 5% 5xx; `pulumi up` of N S3 resources (and two member accounts) is
            run until it succeeds (at most 5 runs); the endpoint must hold exactly the declared set.
 - latency: 20 ms added to every request and 5% of connections dropped; the same.
+- ownership/dynamic, ownership/native: a tenth of the program's S3 resources of the master are associated
+           outside the stack first; then `pulumi up` (at most 3 runs) under 30% throttling, 10% answers
+           lost after the work was done and 5% connections dropped before it. No pre-existing
+           association may end up in the state (adopted), none may be held by Macie that the state does
+           not know after a `pulumi refresh` (unknown), every other declared one is made, and `destroy`
+           leaves exactly the pre-existing ones.
 - crashes: `pulumi up` or `pulumi destroy` killed (SIGKILL, the CLI's process group) at a random
            moment; then, as the README's troubleshooting says, `pulumi cancel` (the killed run's
            lock), `pulumi-macie-import --pending-creates` (and `--rebuild` when it reports that the
@@ -73,6 +79,9 @@ for i in range(n):
     MacieS3Resource(f"res-{i}", bucket_name=bucket, prefix=f"p{i:05d}/", member_account_id=owner)
 """
 SESSION_TOKEN = "IQoJb3JpZ2luX2VjEXAMPLE-reliability-session-token"
+CREDENTIALS = {"aws_access_key_id": DEFAULT_ACCESS_KEY, "aws_secret_access_key": DEFAULT_SECRET_KEY}
+#: What a MacieS3Resource of the program gets when it names no classification.
+CLASSIFICATION = {"oneTime": "NONE", "continuous": "FULL"}
 MEMBER = Account("AKIARELIABILITYMEMBER", "reliability-member-secret-000000000000", "600000000001")
 RESULTS: list[bool] = []
 
@@ -121,7 +130,9 @@ def until_success(stack: PulumiStack, *args: str, runs: int = 5) -> int:
 def counted(endpoint: LocalEndpoint) -> tuple[int, int]:
     counters = endpoint.macie.counters
     faults = sum(v for k, v in counters.items() if k.startswith("fault."))
-    requests = sum(v for k, v in counters.items() if not k.startswith("fault.")) + counters.get("fault.drop", 0)
+    # Dropped requests and requests whose answer was lost are counted only as faults.
+    unanswered = counters.get("fault.drop", 0) + counters.get("fault.lose", 0)
+    requests = sum(v for k, v in counters.items() if not k.startswith("fault.")) + unanswered
     return requests, faults
 
 
@@ -148,6 +159,65 @@ def converge_check(name: str, base: Path, n: int, faults: Faults) -> None:
             f"up runs {ups or 'gave up'}, final {len(s3)}+{len(members)}, lost {lost}, "
             f"extra {extra}, duplicated {duplicated}, no-change preview {steady}, "
             f"destroy runs {downs or 'gave up'}, endpoint empty {empty}",
+        )
+
+
+NATIVE_PROGRAM = PROGRAM.replace(
+    "from pulumi_macie import MacieMemberAccount, MacieS3Resource",
+    "from pulumi_macie_native import MacieMemberAccount, MacieS3Resource",
+)
+
+
+def _triple(id_: str) -> tuple[str, str, str]:
+    """(owner, bucket, prefix) of an S3 resource ID, as ``held`` lists them."""
+    member, _, rest = id_.rpartition(":")
+    bucket, _, prefix = rest.partition("/")
+    return (member or DEFAULT_ACCOUNT.account_id, bucket, prefix)
+
+
+def ownership_check(base: Path, n: int, host: str, seed: int) -> None:
+    with LocalEndpoint() as endpoint:
+        bucket = f"rel-own-{random.randrange(10**8)}"
+        create_bucket(bucket)
+        stack = new_stack(base / f"ownership-{host}", n, bucket, endpoint)
+        if host == "native":
+            from tests.e2e_support import native_plugin_tarball
+
+            stack.write_program(NATIVE_PROGRAM)
+            stack.install_plugin(native_plugin_tarball(base / f"ownership-{host}-plugin"))
+        _, want_s3 = expected(n, bucket)
+        masters = [t for t in want_s3 if t[0] == DEFAULT_ACCOUNT.account_id]
+        before = sorted(random.Random(seed).sample(masters, max(1, len(masters) // 10)))
+        client = make_client(ClientSettings(region="us-east-1", endpoint_url=endpoint.url), credentials=CREDENTIALS)
+        for _, name, prefix in before:
+            client.associate_s3_resources(
+                s3Resources=[{"bucketName": name, "prefix": prefix, "classificationType": CLASSIFICATION}]
+            )
+        endpoint.macie.faults = Faults(throttle_rate=0.3, lose_rate=0.1, drop_rate=0.05, seed=seed)
+        refusals = 0
+        for _ in range(3):
+            result = stack.run("up", "--yes", "--skip-preview", check=False)
+            refusals = (result.stdout + result.stderr).count("was associated before this create")
+            if result.returncode == 0:
+                break
+        endpoint.macie.faults = Faults()
+        stack.run("refresh", "--yes", "--skip-preview", check=False)
+        resources = stack.export()["deployment"].get("resources", [])
+        in_state = {_triple(r["id"]) for r in resources if r["type"].endswith("MacieS3Resource") and r.get("id")}
+        _, s3 = held(endpoint)
+        adopted = len(set(before) & in_state)
+        unknown = len(set(s3) - set(before) - in_state)
+        missing = len(set(want_s3) - set(before) - set(s3))
+        stack.run("destroy", "--yes", "--skip-preview", check=False)
+        left = held(endpoint)
+        requests, injected = counted(endpoint)
+        ok = adopted == 0 and unknown == 0 and missing == 0 and refusals > 0 and left == ([], before)
+        report(
+            f"ownership/{host}",
+            ok,
+            f"resources {n}+2, {len(before)} associated outside first, requests {requests}, faults injected "
+            f"{injected}, refused as held before {refusals} (last run), adopted {adopted}, unknown to the state "
+            f"{unknown}, not made {missing}, destroy left exactly the outside ones {left == ([], before)}",
         )
 
 
@@ -423,6 +493,10 @@ def main(argv: list[str] | None = None) -> int:
             "latency": lambda: converge_check(
                 "latency", base, args.resources, Faults(latency_ms=20, drop_rate=0.05, seed=args.seed)
             ),
+            **{
+                f"ownership/{host}": functools.partial(ownership_check, base, args.resources // 2, host, args.seed)
+                for host in ("dynamic", "native")
+            },
             **{
                 f"crashes/{backend}": functools.partial(
                     crash_check, base, args.crash_resources, args.crash_trials, rng, backend
