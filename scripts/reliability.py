@@ -194,12 +194,16 @@ def ownership_check(base: Path, n: int, host: str, seed: int) -> None:
                 s3Resources=[{"bucketName": name, "prefix": prefix, "classificationType": CLASSIFICATION}]
             )
         endpoint.macie.faults = Faults(throttle_rate=0.3, lose_rate=0.1, drop_rate=0.05, seed=seed)
-        refusals = 0
+        refused: set[str] = set()
+        errors: list[str] = []
         for _ in range(3):
             result = stack.run("up", "--yes", "--skip-preview", check=False)
-            refusals = (result.stdout + result.stderr).count("was associated before this create")
+            text = result.stdout + result.stderr
+            refused = set(re.findall(r"for MacieS3Resource (\S+) failed: .*? was associated before this create", text))
+            errors = sorted({line.strip()[:300] for line in text.splitlines() if "error:" in line})
             if result.returncode == 0:
                 break
+        refusals = len(refused)
         endpoint.macie.faults = Faults()
         stack.run("refresh", "--yes", "--skip-preview", check=False)
         resources = stack.export()["deployment"].get("resources", [])
@@ -211,13 +215,17 @@ def ownership_check(base: Path, n: int, host: str, seed: int) -> None:
         stack.run("destroy", "--yes", "--skip-preview", check=False)
         left = held(endpoint)
         requests, injected = counted(endpoint)
-        ok = adopted == 0 and unknown == 0 and missing == 0 and refusals > 0 and left == ([], before)
+        ok = adopted == 0 and unknown == 0 and missing == 0 and refused == {f"{b}/{p}" for _, b, p in before}
+        ok = ok and left == ([], before)
+        if not ok:
+            print("\n".join(errors[:20]), flush=True)
         report(
             f"ownership/{host}",
             ok,
             f"resources {n}+2, {len(before)} associated outside first, requests {requests}, faults injected "
-            f"{injected}, refused as held before {refusals} (last run), adopted {adopted}, unknown to the state "
-            f"{unknown}, not made {missing}, destroy left exactly the outside ones {left == ([], before)}",
+            f"{injected}, refused as held before {refusals} of {len(before)} (last run), adopted {adopted}, "
+            f"unknown to the state {unknown}, not made {missing}, "
+            f"destroy left exactly the outside ones {left == ([], before)}",
         )
 
 

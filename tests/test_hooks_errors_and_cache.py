@@ -15,8 +15,8 @@ from macie_local.app import Faults
 from macie_local.server import DEFAULT_ACCOUNT, LocalEndpoint
 from pulumi_macie_provider.client import ClientSettings
 from pulumi_macie_provider.errors import ConfigurationError, MacieApiError
-from pulumi_macie_provider.resources import context
-from pulumi_macie_provider.resources.context import ListCache
+from pulumi_macie_provider.resources import clients
+from pulumi_macie_provider.resources.list_cache import ListCache
 from pulumi_macie_provider.resources.s3_resource import MacieS3ResourceProvider, S3ResourceHooks
 
 from .conftest import OTHER
@@ -145,7 +145,7 @@ def test_no_region_is_a_configuration_error(monkeypatch: pytest.MonkeyPatch, tmp
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
-    monkeypatch.setattr(context, "_clients", {})  # no client made earlier for these settings
+    monkeypatch.setattr(clients, "_clients", {})  # no client made earlier for these settings
     message = "no AWS region: set it with `pulumi config set macie:region us-east-1` or AWS_REGION"
     with pytest.raises(ConfigurationError) as excinfo:
         S3ResourceHooks(ClientSettings()).read("corp-logs", {})

@@ -60,7 +60,8 @@ from .client import ClientSettings
 from .errors import MacieApiError, MacieError, NotFoundError
 from .file_backend import repair_checkpoint_metadata
 from .hosts.dynamic import LEGACY_TYPE, is_dynamic_type
-from .resources.context import client_for, config_values, settings_from_values
+from .resources.clients import client_for
+from .resources.config import config_values, settings_from_values
 from .resources.registry import BY_NAME, BY_TOKEN, RESOURCES, ResourceType, resource_type
 from .resources.validation import contains_unknown
 

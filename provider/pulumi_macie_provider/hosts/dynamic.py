@@ -35,7 +35,7 @@ from pulumi.runtime.rpc import UNKNOWN, unwrap_rpc_secret
 from ..client import ClientSettings
 from ..errors import ConfigurationError
 from ..resources.base import Hooks
-from ..resources.context import settings_from_config
+from ..resources.config import settings_from_config
 
 #: The type every dynamic resource registered before each had its own; the SDK aliases it.
 LEGACY_TYPE = "pulumi-python:dynamic:Resource"

@@ -48,7 +48,7 @@ from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
 from ..client.deadline import cancel, time_limit
 from ..errors import MacieError, UnknownOutcomeError
 from ..resources.base import Hooks
-from ..resources.context import CONFIG_KEYS, config_values, settings_from_values
+from ..resources.config import CONFIG_KEYS, config_values, settings_from_values
 from ..resources.validation import contains_unknown
 
 #: Config keys that say where the resources live: a change replaces them (as pulumi-aws's region).

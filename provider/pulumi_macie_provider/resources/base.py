@@ -39,7 +39,9 @@ from typing import Any, ClassVar, NamedTuple
 from ..client import ClientSettings
 from ..client.deadline import settling
 from ..errors import MacieApiError, MacieError, NotFoundError, UnknownOutcomeError
-from .context import ListCache, api_call, client_for
+from .api import api_call
+from .clients import client_for
+from .list_cache import ListCache
 from .validation import check_inputs, contains_unknown
 
 

@@ -19,8 +19,9 @@ from typing import Any
 
 from ..errors import InputError, MacieApiError
 from ..hosts.dynamic import DynamicProvider
+from .api import api_call
 from .base import CreateResult, Hooks, ReadResult, UpdateResult
-from .context import ORDER_HINT, api_call, wait_until
+from .waits import ORDER_HINT, wait_until
 
 #: Where the members are kept in the list cache.
 _MEMBERS = "members"

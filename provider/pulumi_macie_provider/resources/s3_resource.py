@@ -22,9 +22,10 @@ from typing import Any
 from ..errors import FailedItemError, InputError, MacieApiError
 from ..hosts.dynamic import DynamicProvider
 from ._schema import SCHEMA
+from .api import api_call
 from .base import CheckResult, CreateResult, DiffResult, Hooks, ReadResult, UpdateResult
-from .context import ORDER_HINT, api_call, wait_until
 from .validation import normalise
+from .waits import ORDER_HINT, wait_until
 
 _ID = re.compile(r"(?:([0-9]{12}):)?([^/:]+)(?:/(.*))?", re.DOTALL)
 
