@@ -44,9 +44,10 @@ FENCE = re.compile(r"^```([A-Za-z0-9_+-]*)[^\n]*\n.*?^```[ \t]*\n?", re.DOTALL |
 def dynamic_provider(token: str) -> tuple[str, str]:
     """(module, class) of the dynamic provider that the SDK binds the resource ``token`` to: a class of
     the provider's stable entry point, ``pulumi_macie_provider.dynamic_entry``."""
+    from pulumi_macie_provider.dynamic_entry import PROVIDERS
     from pulumi_macie_provider.resources.registry import BY_TOKEN
 
-    provider = BY_TOKEN[token].dynamic_provider
+    provider = PROVIDERS[BY_TOKEN[token].name]
     return provider.__module__, provider.__name__
 
 

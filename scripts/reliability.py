@@ -10,12 +10,13 @@ Everything runs against macie-local on 127.0.0.1 with the real Pulumi CLI; nothi
 - faults:  30% throttling and 5% 5xx; `pulumi up` of N S3 resources (and two member accounts) is
            run until it succeeds (at most 5 runs); the endpoint must hold exactly the declared set.
 - latency: 20 ms added to every request and 5% of connections dropped; the same.
-- ownership/dynamic, ownership/native: a tenth of the program's S3 resources of the master are associated
-           outside the stack first; then `pulumi up` (at most 3 runs) under 30% throttling, 10% answers
-           lost after the work was done and 5% connections dropped before it. No pre-existing
-           association may end up in the state (adopted), none may be held by Macie that the state does
-           not know after a `pulumi refresh` (unknown), every other declared one is made, and `destroy`
-           leaves exactly the pre-existing ones.
+- ownership/dynamic, ownership/native: a quarter of the program's S3 resources of the master are
+           associated outside the stack first; then `pulumi up --continue-on-error` (at most 3 runs:
+           the refused ones fail every run) under 30% throttling, 10% answers lost after the work was
+           done and 5% connections dropped before it. Each association made outside must be refused
+           and none may end up in the state (adopted); none may be held by Macie that the state does
+           not know after a `pulumi refresh` (unknown); every other declared one is made; `destroy`
+           leaves exactly the ones made outside.
 - crashes: `pulumi up` or `pulumi destroy` killed (SIGKILL, the CLI's process group) at a random
            moment; then, as the README's troubleshooting says, `pulumi cancel` (the killed run's
            lock), `pulumi-macie-import --pending-creates` (and `--rebuild` when it reports that the
@@ -187,7 +188,7 @@ def ownership_check(base: Path, n: int, host: str, seed: int) -> None:
             stack.install_plugin(native_plugin_tarball(base / f"ownership-{host}-plugin"))
         _, want_s3 = expected(n, bucket)
         masters = [t for t in want_s3 if t[0] == DEFAULT_ACCOUNT.account_id]
-        before = sorted(random.Random(seed).sample(masters, max(1, len(masters) // 10)))
+        before = sorted(random.Random(seed).sample(masters, max(1, len(masters) // 4)))
         client = make_client(ClientSettings(region="us-east-1", endpoint_url=endpoint.url), credentials=CREDENTIALS)
         for _, name, prefix in before:
             client.associate_s3_resources(
@@ -197,7 +198,7 @@ def ownership_check(base: Path, n: int, host: str, seed: int) -> None:
         refused: set[str] = set()
         errors: list[str] = []
         for _ in range(3):
-            result = stack.run("up", "--yes", "--skip-preview", check=False)
+            result = stack.run("up", "--yes", "--skip-preview", "--continue-on-error", check=False)
             text = result.stdout + result.stderr
             refused = set(re.findall(r"for MacieS3Resource (\S+) failed: .*? was associated before this create", text))
             errors = sorted({line.strip()[:300] for line in text.splitlines() if "error:" in line})

@@ -17,6 +17,8 @@ from google.protobuf import json_format, struct_pb2
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
+from pulumi_macie_provider.dynamic_entry import PROVIDERS
+from pulumi_macie_provider.hosts.dynamic import dynamic_type
 from pulumi_macie_provider.resources.registry import BY_NAME
 
 from .conftest import DEFAULT_CREDENTIALS
@@ -93,12 +95,12 @@ class Host:
     # -- resources, as the engine addresses them -------------------------------------------------
 
     def urn(self, name: str, kind: str) -> str:
-        typ = BY_NAME[kind].dynamic_type if self.kind == "dynamic" else BY_NAME[kind].token
+        typ = dynamic_type(kind) if self.kind == "dynamic" else BY_NAME[kind].token
         return f"urn:pulumi:test::proj::{typ}::{name}"
 
     def props(self, kind: str, values: dict[str, Any]) -> struct_pb2.Struct:
         if self.kind == "dynamic":
-            values = {**values, "__provider": serialize_provider(BY_NAME[kind].dynamic_provider())}
+            values = {**values, "__provider": serialize_provider(PROVIDERS[kind]())}
         return struct(values)
 
     @staticmethod

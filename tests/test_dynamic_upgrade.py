@@ -20,9 +20,9 @@ from pulumi.runtime.rpc import unwrap_rpc_secret
 from macie_local.server import LocalEndpoint
 from pulumi_macie import MacieMemberAccount, MacieS3Resource
 from pulumi_macie_provider.client import ClientSettings
+from pulumi_macie_provider.dynamic_entry import PROVIDERS
 from pulumi_macie_provider.hosts.dynamic import LEGACY_TYPE, is_dynamic_type
 from pulumi_macie_provider.importer import import_entry, pending_creates
-from pulumi_macie_provider.resources.registry import BY_NAME
 
 from .conftest import NONE
 from .e2e_support import WRITE_ACTIONS, calls
@@ -88,7 +88,7 @@ def test_dynamic_types_known_old_and_new() -> None:
 
 def test_pending_create_of_an_own_type_is_recovered() -> None:
     """A create left pending with a resource's own type is found, as one of the legacy type was."""
-    provider = serialize_provider(BY_NAME["MacieS3Resource"].dynamic_provider())
+    provider = serialize_provider(PROVIDERS["MacieS3Resource"]())
     deployment = {
         "resources": [{"urn": "urn:pulumi:dev::p::pulumi:pulumi:Stack::p-dev", "type": "pulumi:pulumi:Stack"}],
         "pending_operations": [

@@ -10,6 +10,7 @@ from pulumi.dynamic.dynamic import serialize_provider
 
 from macie_local.server import LocalEndpoint
 from pulumi_macie_provider.client import ClientSettings
+from pulumi_macie_provider.dynamic_entry import PROVIDERS
 from pulumi_macie_provider.importer import (
     SECRET_SIG,
     SecondClaim,
@@ -21,7 +22,6 @@ from pulumi_macie_provider.importer import (
     refuse_second_claims,
     urn_prefix,
 )
-from pulumi_macie_provider.resources.registry import BY_NAME
 from pulumi_macie_provider.resources.s3_resource import MacieS3ResourceProvider
 
 PROVIDER_URN = "urn:pulumi:dev::p::pulumi:providers:macie::default"
@@ -222,7 +222,7 @@ def test_import_entry_of_a_dynamic_resource_carries_its_provider_as_a_secret(
     for part in ("inputs", "outputs"):
         provider = entry[part]["__provider"]
         assert set(provider) == {SECRET_SIG[0], "plaintext"} and provider[SECRET_SIG[0]] == SECRET_SIG[1]
-        assert json.loads(provider["plaintext"]) == serialize_provider(BY_NAME["MacieMemberAccount"].dynamic_provider())
+        assert json.loads(provider["plaintext"]) == serialize_provider(PROVIDERS["MacieMemberAccount"]())
 
 
 def test_claims_are_the_associations_the_stack_holds_by_canonical_id() -> None:

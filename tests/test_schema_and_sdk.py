@@ -15,6 +15,7 @@ import pytest
 
 from codegen import generate, python_dynamic
 from macie_local.validation import service_model
+from pulumi_macie_provider.hosts.dynamic import dynamic_type
 from pulumi_macie_provider.resources.registry import BY_TOKEN
 
 from .pulumi_harness import ROOT, pulumi_binary
@@ -257,4 +258,4 @@ def test_dynamic_sdk_docs_show_runnable_python(token: str, tmp_path: Any) -> Non
         return pulumi.Output.all(*(r.id for r in resources))
 
     run()
-    assert mocks.types == [BY_TOKEN[token].dynamic_type]
+    assert mocks.types == [dynamic_type(BY_TOKEN[token].name)]

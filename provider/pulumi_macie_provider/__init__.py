@@ -12,6 +12,13 @@ The package's version has one source, ``pyproject.toml``; everything else (the p
 serves, the SDKs) takes it from the installed distribution's metadata.
 """
 
+import sys as _sys
 from importlib.metadata import version as _version
 
 __version__ = _version("pulumi-macie")
+
+if "pulumi" in _sys.modules:
+    # Where Pulumi is loaded (a dynamic-provider process, a program, the hosts and tools), stacks' pickled
+    # providers may name 0.1.0's class paths: ``dynamic_entry`` puts them in place. (Without Pulumi, as in
+    # macie-local, nothing can load such a pickle, and the import is spared.)
+    from . import dynamic_entry as _dynamic_entry  # noqa: F401

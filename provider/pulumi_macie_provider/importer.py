@@ -44,6 +44,7 @@ import base64
 import io
 import json
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -57,12 +58,13 @@ from typing import Any
 from pulumi.dynamic.dynamic import serialize_provider
 
 from .client import ClientSettings
+from .dynamic_entry import LEGACY, PROVIDERS
 from .errors import MacieApiError, MacieError, NotFoundError
 from .file_backend import repair_checkpoint_metadata
-from .hosts.dynamic import LEGACY_TYPE, is_dynamic_type
+from .hosts.dynamic import LEGACY_TYPE, dynamic_type, is_dynamic_type
 from .resources.clients import client_for
 from .resources.config import config_values, settings_from_values
-from .resources.registry import BY_NAME, BY_TOKEN, RESOURCES, ResourceType, resource_type
+from .resources.registry import BY_NAME, BY_TOKEN, ResourceType, resource_type
 from .resources.validation import contains_unknown
 
 #: How the engine marks a secret value in a state or an import file (``plaintext`` holds it as JSON).
@@ -102,9 +104,9 @@ def import_entry(
     if kind == resource.token:  # a native resource: the engine reads it itself during the import
         return {"type": resource.token, "name": name, "id": found.id}
     # The provider is a secret, as `pulumi up` records it, so the state never holds it in the clear.
-    provider = secret(serialize_provider(resource.dynamic_provider()))
+    provider = secret(serialize_provider(PROVIDERS[resource.name]()))
     return {
-        "type": type_ or resource.dynamic_type,
+        "type": type_ or dynamic_type(resource.name),
         "name": name,
         "id": found.id,
         "inputs": {**found.inputs, "__provider": provider},
@@ -112,18 +114,43 @@ def import_entry(
     }
 
 
+#: The provider classes a stack's pickles may name, by (module, class name): this version's and 0.1.0's.
+_PROVIDER_PATHS = {(cls.__module__, cls.__qualname__): name for name, cls in (*PROVIDERS.items(), *LEGACY.items())}
+
+
+class _Reference(pickle.Unpickler):
+    """Reads a pickled provider without importing or running anything: it must be a reference to one of
+    our provider classes (``_PROVIDER_PATHS``), made with no arguments and no state, as ours are."""
+
+    class Stub:
+        """Stands for the class the pickle names."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(io.BytesIO(data))
+        self.names: list[str] = []
+
+    def find_class(self, module: str, name: str) -> Any:
+        found = _PROVIDER_PATHS.get((module, name))
+        if found is None:
+            raise pickle.UnpicklingError(f"{module}.{name} is not a provider of this package")
+        self.names.append(found)
+        return self.Stub
+
+
 def _by_provider(inputs: dict[str, Any]) -> ResourceType | None:
-    """Which of our resources a dynamic resource is, from its serialised provider (if it can be read)."""
+    """Which of our resources a dynamic resource is, from its serialised provider: a reference to one of
+    our provider classes (read without loading anything), or None."""
     provider = inputs.get("__provider", "")
     if isinstance(provider, dict) and "plaintext" in provider:  # a secret, as `stack export --show-secrets` shows
         provider = json.loads(provider["plaintext"])
     if not isinstance(provider, str):
         return None
     try:
-        raw = base64.b64decode(provider)
-    except ValueError:
+        reader = _Reference(base64.b64decode(provider))
+        reader.load()
+    except Exception:  # noqa: BLE001 - whatever it is, it is not a reference to one of ours
         return None
-    return next((r for r in RESOURCES if r.dynamic_provider.__name__.encode() in raw), None)
+    return BY_NAME[reader.names[0]] if len(reader.names) == 1 else None
 
 
 def resource_of(type_: str, inputs: dict[str, Any]) -> ResourceType | None:

@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..errors import InputError, MacieApiError
-from ..hosts.dynamic import DynamicProvider
 from .api import api_call
 from .base import CreateResult, Hooks, ReadResult, UpdateResult
 from .waits import ORDER_HINT, wait_until
@@ -153,10 +152,3 @@ class MemberAccountHooks(Hooks):
                 # refusal, with no S3 resources to wait for, comes back from this second try.)
                 self._disassociate(id_)
         self.cache.remove(_MEMBERS, id_)
-
-
-class MacieMemberAccountProvider(DynamicProvider):
-    """The dynamic provider that stacks made before ``pulumi_macie_provider.dynamic_entry`` name
-    by this path (``__provider``): kept so that they still refresh and destroy."""
-
-    HOOKS = MemberAccountHooks

@@ -1,14 +1,13 @@
 """The one list of the provider's resources, which the hosts, the generators, the importer and the
-tests read: each resource's type token, hooks, identity, ID form, and its dynamic provider.
+tests read: each resource's type token, hooks, identity and ID form. (What each is to a host, such as
+its dynamic provider class, the host or its entry point says: ``dynamic_entry.PROVIDERS``.)
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..dynamic_entry import MacieMemberAccountProvider, MacieS3ResourceProvider
 from ..errors import MacieError
-from ..hosts.dynamic import DynamicProvider, dynamic_type
 from .base import Hooks
 from .member_account import MemberAccountHooks
 from .s3_resource import S3ResourceHooks
@@ -16,10 +15,9 @@ from .s3_resource import S3ResourceHooks
 
 @dataclass(frozen=True)
 class ResourceType:
-    """A resource of the package: its hooks (which say what it is) and its dynamic provider."""
+    """A resource of the package: its hooks, which say what it is."""
 
     hooks: type[Hooks]
-    dynamic_provider: type[DynamicProvider]
 
     @property
     def name(self) -> str:
@@ -30,11 +28,6 @@ class ResourceType:
     def token(self) -> str:
         """``macie:index:MacieS3Resource``."""
         return self.hooks.token()
-
-    @property
-    def dynamic_type(self) -> str:
-        """``pulumi-python:dynamic/macie:MacieS3Resource``: the type of its dynamic resource."""
-        return dynamic_type(self.name)
 
     @property
     def identity(self) -> tuple[str, ...]:
@@ -51,8 +44,8 @@ class ResourceType:
 
 
 RESOURCES: tuple[ResourceType, ...] = (
-    ResourceType(MemberAccountHooks, MacieMemberAccountProvider),
-    ResourceType(S3ResourceHooks, MacieS3ResourceProvider),
+    ResourceType(MemberAccountHooks),
+    ResourceType(S3ResourceHooks),
 )
 BY_TOKEN: dict[str, ResourceType] = {resource.token: resource for resource in RESOURCES}
 BY_NAME: dict[str, ResourceType] = {resource.name: resource for resource in RESOURCES}

@@ -20,7 +20,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..errors import FailedItemError, InputError, MacieApiError
-from ..hosts.dynamic import DynamicProvider
 from ._schema import SCHEMA
 from .api import api_call
 from .base import CheckResult, CreateResult, DiffResult, Hooks, ReadResult, UpdateResult
@@ -274,10 +273,3 @@ class S3ResourceHooks(Hooks):
             if self._holds(member, bucket, prefix) is not None:
                 raise
         self.cache.remove(("s3", member), (bucket, prefix))
-
-
-class MacieS3ResourceProvider(DynamicProvider):
-    """The dynamic provider that stacks made before ``pulumi_macie_provider.dynamic_entry`` name
-    by this path (``__provider``): kept so that they still refresh and destroy."""
-
-    HOOKS = S3ResourceHooks
