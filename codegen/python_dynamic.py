@@ -51,6 +51,20 @@ def dynamic_provider(token: str) -> tuple[str, str]:
     return provider.__module__, provider.__name__
 
 
+def ordering(token: str) -> tuple[list[tuple[str, str]], str | None]:
+    """How the SDK orders what a program names by literal IDs (the hooks' ``REFERENCES``): the
+    (Python property, resource name) pairs whose declared resource the resource ``token`` comes after,
+    and the Python property under which it declares itself, when another resource refers to it."""
+    from pulumi_macie_provider.resources.registry import BY_NAME, BY_TOKEN, RESOURCES
+
+    hooks = BY_TOKEN[token].hooks
+    after = [(snake(prop), name) for prop, name in sorted(hooks.REFERENCES.items())]
+    referred = any(hooks.NAME in r.hooks.REFERENCES.values() for r in RESOURCES)
+    declares = snake(hooks.ID_PROPERTY) if referred and hooks.ID_PROPERTY else None
+    assert all(BY_NAME[name].hooks.ID_PROPERTY for _, name in after), "a reference needs its ID property"
+    return after, declares
+
+
 def dynamic_types() -> tuple[str, str]:
     """(module of each resource's own type, the legacy shared type that the resources alias)."""
     from pulumi_macie_provider.hosts.dynamic import LEGACY_TYPE, TYPE_MODULE
@@ -312,6 +326,7 @@ class Generator:
         name = short(token)
         module, provider_cls = dynamic_provider(token)
         type_module, legacy_type = dynamic_types()
+        after, declares = ordering(token)
         inputs = res["inputProperties"]
         args = self.input_class(
             f"{name}Args",
@@ -346,6 +361,8 @@ class Generator:
             description=for_python(res.get("description", name), self.native_package),
             output_only=[snake(k) for k in res["properties"] if k not in inputs],
             outputs=outputs,
+            after=after,
+            declares=declares,
         )
 
     def utilities(self) -> str:

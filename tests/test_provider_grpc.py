@@ -136,10 +136,11 @@ def test_create_failure_is_one_line_with_aws_error(host: Host) -> None:
     assert DEFAULT_CREDENTIALS["aws_secret_access_key"] not in excinfo.value.details()
 
 
+@pytest.mark.parametrize("host", ["native"], indirect=True)
 def test_member_created_while_its_s3_resources_wait_for_it(host: Host, bucket: Callable[[], str]) -> None:
     """Six S3 creates for an account that is not a member yet (literal IDs, unordered) all wait for the
-    membership; the member's own create, sent after them, is still served (the dynamic-provider server
-    would otherwise have its 4 threads held by the waits), and then every create succeeds."""
+    membership; the member's own create, sent after them, is still served, and then every create
+    succeeds."""
     name = bucket()
     with ThreadPoolExecutor(max_workers=6) as pool:
         waiting = [
@@ -156,6 +157,26 @@ def test_member_created_while_its_s3_resources_wait_for_it(host: Host, bucket: C
         created = [future.result(timeout=120) for future in waiting]
     assert member.id == MEMBER
     assert sorted(c.id for c in created) == [f"{MEMBER}:{name}/p{i}/" for i in range(6)]
+
+
+@pytest.mark.parametrize("host", ["dynamic"], indirect=True)
+def test_dynamic_host_never_waits_for_another_resource(host: Host, bucket: Callable[[], str], macie: Any) -> None:
+    """Pulumi's dynamic-provider server has 4 threads and cannot be cancelled, so its hooks never wait: an
+    S3 create for an account that is not a member fails at once, saying how to order the two (the SDK
+    orders a member declared before it), and so does a member's delete while it has S3 resources."""
+    name = bucket()
+    began = time.monotonic()
+    with pytest.raises(grpc.RpcError) as excinfo:
+        host.create("MacieS3Resource", {"bucketName": name, "memberAccountId": MEMBER})
+    assert time.monotonic() - began < 10
+    assert f"{MEMBER} is not a member account of this master. Associate it first:" in excinfo.value.details()
+    assert "waited" not in excinfo.value.details()
+    host.create("MacieMemberAccount", {"memberAccountId": MEMBER}, "m")
+    host.create("MacieS3Resource", {"bucketName": name, "memberAccountId": MEMBER})
+    with pytest.raises(grpc.RpcError) as excinfo:
+        host.delete("MacieMemberAccount", MEMBER, {"memberAccountId": MEMBER}, "m")
+    assert "disassociate them first" in excinfo.value.details()
+    assert {"accountId": MEMBER} in macie.list_member_accounts()["memberAccounts"]
 
 
 @pytest.mark.parametrize("kind", ["dynamic", "native"])

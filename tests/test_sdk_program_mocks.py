@@ -164,3 +164,20 @@ def test_sdk_get_reads_by_id(recorder: Recorder) -> None:
     assert (read.name, read.resource_id) == ("existing", "corp-logs/2024/")
     assert [key for key in read.inputs if not key.startswith("__")] == []
     assert provider_of(read).HOOKS is S3ResourceHooks
+
+
+@pulumi.runtime.test
+def test_sdk_orders_a_literal_member_id_after_the_member_declared_with_it(recorder: Recorder) -> Any:
+    """An S3 resource that names, by a literal ID, a member account the program declared before it
+    depends on that member (so the engine creates the member first and deletes it last, and no hook
+    waits); a member named by another ID, or by its output, adds nothing."""
+    from pulumi_macie import _utilities
+
+    member = MacieMemberAccount("ordered-member", member_account_id="777788889999")
+    opts = _utilities.after_declared(pulumi.ResourceOptions(), "MacieMemberAccount", "777788889999")
+    assert opts.depends_on == [member]
+    other = _utilities.after_declared(pulumi.ResourceOptions(), "MacieMemberAccount", "777788880000")
+    assert not other.depends_on
+    by_output = _utilities.after_declared(pulumi.ResourceOptions(), "MacieMemberAccount", member.member_account_id)
+    assert not by_output.depends_on
+    MacieS3Resource("ordered-logs", bucket_name="b", member_account_id="777788889999")

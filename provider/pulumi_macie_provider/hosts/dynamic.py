@@ -13,9 +13,6 @@ through the SDK's alias. The pickled provider is a reference to a class of
 
 from __future__ import annotations
 
-import gc
-import sys
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
@@ -72,49 +69,6 @@ def is_dynamic_type(type_: str) -> bool:
     return type_ == LEGACY_TYPE or type_.startswith(f"pulumi-python:dynamic/{TYPE_MODULE}:")
 
 
-#: Threads the dynamic-provider server may use (the native plugin serves on as many).
-SERVER_THREADS = 64
-
-
-def widen_server_threads(workers: int = SERVER_THREADS) -> int:
-    """Let the ``pulumi.dynamic`` server of this process serve ``workers`` calls at once; returns how
-    many thread pools were widened.
-
-    That server runs on a pool of 4 threads. A create of an S3 resource waits for its member account
-    when the same run associates it unordered (a literal ID); four such waits would hold every thread
-    while the member's own create sits in the server's queue, and the run would stall until the waits
-    ran out. So the pool's maximum is raised, and it starts a thread for each call until it has that
-    many: its own count of idle threads grows with every call it completes, and would keep it from
-    starting any while all its threads wait. Only in a process that runs ``pulumi.dynamic``'s server,
-    and only its pool (the one pool of 4 threads given no name)."""
-    main = sys.modules.get("__main__")
-    spec = getattr(main, "__spec__", None)
-    if getattr(spec, "name", None) != "pulumi.dynamic.__main__":
-        return 0
-    widened = 0
-    for pool in gc.get_objects():
-        if (
-            type(pool) is ThreadPoolExecutor
-            and pool._max_workers == 4
-            and (pool._thread_name_prefix or "").startswith("ThreadPoolExecutor-")  # no name given
-        ):
-            _start_a_thread_per_call(pool, workers)
-            widened += 1
-    return widened
-
-
-def _start_a_thread_per_call(pool: ThreadPoolExecutor, workers: int) -> None:
-    start_thread = pool._adjust_thread_count
-
-    def adjust_thread_count() -> None:
-        while pool._idle_semaphore.acquire(timeout=0):
-            pass  # forget the idle count: the base class then starts a thread while under the maximum
-        start_thread()
-
-    pool._max_workers = max(workers, pool._max_workers)
-    pool._adjust_thread_count = adjust_thread_count  # type: ignore[method-assign]  # on this pool only
-
-
 class DynamicProvider(ResourceProvider):
     """The Pulumi dynamic provider around a ``Hooks`` class. Holds no state that is serialised."""
 
@@ -127,10 +81,16 @@ class DynamicProvider(ResourceProvider):
         pass
 
     def configure(self, req: ConfigureRequest) -> None:
-        widen_server_threads()
         settings, failures = settings_from_config(req.config.get)
         self._config_failures = failures
-        self._hooks = self.HOOKS(settings)
+        self._hooks = self._make_hooks(settings)
+
+    def _make_hooks(self, settings: ClientSettings) -> Hooks:
+        # Pulumi's dynamic-provider server (``python -m pulumi.dynamic``) serves on 4 threads and answers the
+        # engine's Cancel with nothing: a hook waiting there for another resource of the run could hold
+        # the thread that resource needs, and no Ctrl-C would end it. So hooks here never wait; the SDK
+        # orders a member account declared in the program before the S3 resources that name it.
+        return self.HOOKS(settings, dependency_wait=0)
 
     def hooks(self) -> Hooks:
         hooks = getattr(self, "_hooks", None)
@@ -168,7 +128,7 @@ class DynamicProvider(ResourceProvider):
             return hooks, location(settings)
         cache = self.__dict__.setdefault("_elsewhere", {})
         if wanted not in cache:
-            cache[wanted] = self.HOOKS(wanted)
+            cache[wanted] = self._make_hooks(wanted)
         return cache[wanted], location(wanted)
 
     def diff(self, _id: str, _olds: Any, _news: Any) -> DiffResult:

@@ -43,6 +43,7 @@ from .api import api_call
 from .clients import client_for
 from .list_cache import ListCache
 from .validation import check_inputs, contains_unknown
+from .waits import DEPENDENCY_WAIT
 
 
 class Failure(NamedTuple):
@@ -122,12 +123,22 @@ class Hooks(ABC):
     NAME: ClassVar[str] = ""
     #: The properties whose change replaces the resource (schema.json's ``replaceOnChanges``).
     IDENTITY: ClassVar[tuple[str, ...]] = ()
+    #: The property whose value is the resource's ID, when one is (a member account's account ID).
+    ID_PROPERTY: ClassVar[str | None] = None
+    #: Properties whose value is the ID of another resource of the package, by that resource's name: a
+    #: program that names it by a literal value means that resource (the dynamic SDK orders the two).
+    REFERENCES: ClassVar[dict[str, str]] = {}
     #: The form of the resource's ID, and an example of one.
     ID_FORMAT: ClassVar[str] = ""
     ID_EXAMPLE: ClassVar[str] = ""
 
-    def __init__(self, settings: ClientSettings | None = None, client: Any = None) -> None:
+    def __init__(
+        self, settings: ClientSettings | None = None, client: Any = None, *, dependency_wait: float = DEPENDENCY_WAIT
+    ) -> None:
+        """``dependency_wait``: how long a hook may wait for another resource of the same run (a member
+        account being associated, its S3 resources going); 0 in a host that cannot cancel a wait."""
         self.settings = settings or ClientSettings()
+        self.dependency_wait = dependency_wait
         self._client = client
         self._master: str | None = None
         self.cache = ListCache()

@@ -6,7 +6,7 @@ DisassociateMemberAccount; an account that is no longer a member is already gone
 fresh list); the master's own ID (accepted by AWS as a no-op member in stacks made before create
 refused it) is recognised by the refusal's recorded text, which has no code of its own; a member
 refused because it still has S3
-resources is waited for (at most ``DEPENDENCY_WAIT``, within customTimeouts) while they go, as they
+resources is waited for (at most ``dependency_wait``, within customTimeouts) while they go, as they
 do when a destroy removes both and nothing orders them.
 """
 
@@ -41,6 +41,7 @@ def parse_id(id_: str) -> str:
 class MemberAccountHooks(Hooks):
     NAME = "MacieMemberAccount"
     IDENTITY = ("memberAccountId",)
+    ID_PROPERTY = "memberAccountId"
     ID_FORMAT = "<memberAccountId>"
     ID_EXAMPLE = "111122223333"
 
@@ -138,12 +139,16 @@ class MemberAccountHooks(Hooks):
                 pass
             else:
                 started = time.monotonic()
-                if not wait_until(lambda: not self._has_s3_resources(id_)):
+                if not wait_until(lambda: not self._has_s3_resources(id_), self.dependency_wait):
+                    waited = (
+                        f" Waited {time.monotonic() - started:.0f}s for its S3 resources to go;"
+                        if self.dependency_wait
+                        else ""
+                    )
                     raise MacieApiError(
                         "DisassociateMemberAccount",
                         error.code,
-                        f"{error.message} Waited {time.monotonic() - started:.0f}s for its S3 resources to "
-                        f"go; disassociate them first: {ORDER_HINT}",
+                        f"{error.message}{waited} disassociate them first: {ORDER_HINT}",
                         self._subject(id_),
                         error.attempts,
                     ) from None

@@ -8,7 +8,7 @@ an item that is no longer associated is already gone. A member account's S3 reso
 read and delete, once that account is no longer a member of this master (Macie then refuses to list
 them). A ``failedS3Resources`` item is an error for the
 resource, with AWS's code and message, and nothing is recorded for it. A create for an account that is
-not (yet) a member waits (at most ``DEPENDENCY_WAIT``, within customTimeouts) for it to become one,
+not (yet) a member waits (at most ``dependency_wait``, within customTimeouts) for it to become one,
 as it does when the same run associates it and nothing orders the two.
 """
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 from ..errors import FailedItemError, InputError, MacieApiError
 from ._schema import SCHEMA
@@ -54,6 +54,7 @@ def parse_id(id_: str) -> tuple[str, str, str | None]:
 class S3ResourceHooks(Hooks):
     NAME = "MacieS3Resource"
     IDENTITY = ("bucketName", "prefix", "memberAccountId")
+    REFERENCES: ClassVar[dict[str, str]] = {"memberAccountId": "MacieMemberAccount"}
     ID_FORMAT = "[<memberAccountId>:]<bucketName>[/<prefix>]"
     ID_EXAMPLE = "111122223333:corp-logs/2024/"
 
@@ -175,12 +176,14 @@ class S3ResourceHooks(Hooks):
             if not (error.code == "AccessDeniedException" and member and not error.maybe_done):
                 raise
             started = time.monotonic()
-            if not wait_until(lambda: self._is_member(member)):
+            if not wait_until(lambda: self._is_member(member), self.dependency_wait):
+                waited = (
+                    f"; waited {time.monotonic() - started:.0f}s for it to become one" if self.dependency_wait else ""
+                )
                 raise MacieApiError(
                     "AssociateS3Resources",
                     error.code,
-                    f"{member} is not a member account of this master; waited {time.monotonic() - started:.0f}s "
-                    f"for it to become one. Associate it first: {ORDER_HINT}",
+                    f"{member} is not a member account of this master{waited}. Associate it first: {ORDER_HINT}",
                     subject,
                     error.attempts,
                 ) from None

@@ -4,8 +4,37 @@
 """Helpers shared by the generated resource modules."""
 
 import typing
+import weakref
+from typing import Any, Optional
 
 import pulumi
+
+
+#: The resources a program declared by a literal ID, by (resource name, ID), per program (its root resource).
+_DECLARED: "weakref.WeakKeyDictionary[Any, dict[tuple[str, str], pulumi.Resource]]" = weakref.WeakKeyDictionary()
+
+
+def _declared() -> Optional[dict[tuple[str, str], pulumi.Resource]]:
+    root = pulumi.runtime.get_root_resource()
+    return None if root is None else _DECLARED.setdefault(root, {})
+
+
+def declare(resource: pulumi.Resource, kind: str, id_: Any) -> None:
+    """Remember ``resource``, declared with the literal ID ``id_``, for the resources that name it."""
+    declared = _declared()
+    if declared is not None and isinstance(id_, str):
+        declared.setdefault((kind, id_), resource)
+
+
+def after_declared(opts: pulumi.ResourceOptions, kind: str, id_: Any) -> pulumi.ResourceOptions:
+    """``opts`` with a dependency on the ``kind`` this program declared earlier with the literal ID
+    ``id_``, if any: naming it by value instead of by its output then orders the two all the same, so
+    that the engine creates it first and deletes it last."""
+    declared = _declared()
+    found = declared.get((kind, id_)) if declared is not None and isinstance(id_, str) else None
+    if found is None:
+        return opts
+    return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[found]))
 
 
 def get_resource_opts_defaults() -> pulumi.ResourceOptions:

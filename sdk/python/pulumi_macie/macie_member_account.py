@@ -147,6 +147,7 @@ class MacieMemberAccount(pulumi.dynamic.Resource, module="macie", name="MacieMem
         alias_opts = pulumi.ResourceOptions(aliases=[pulumi.Alias(type_="pulumi-python:dynamic:Resource")])
         opts = pulumi.ResourceOptions.merge(opts, alias_opts)
         super().__init__(MacieMemberAccountProvider(), resource_name, props, opts)
+        _utilities.declare(__self__, "MacieMemberAccount", member_account_id)
 
     @staticmethod
     def get(resource_name: str,

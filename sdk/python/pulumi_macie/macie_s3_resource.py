@@ -212,6 +212,7 @@ class MacieS3Resource(pulumi.dynamic.Resource, module="macie", name="MacieS3Reso
         props["prefix"] = prefix
         props["member_account_id"] = member_account_id
         props["classification_type"] = classification_type
+        opts = _utilities.after_declared(opts, "MacieMemberAccount", member_account_id)
         alias_opts = pulumi.ResourceOptions(aliases=[pulumi.Alias(type_="pulumi-python:dynamic:Resource")])
         opts = pulumi.ResourceOptions.merge(opts, alias_opts)
         super().__init__(MacieS3ResourceProvider(), resource_name, props, opts)
