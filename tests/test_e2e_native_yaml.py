@@ -239,3 +239,30 @@ def test_yaml_get_and_import_option(tmp_path: Path, plugin: Path) -> None:
         with pytest.raises(PulumiError) as excinfo:
             stack.preview()
         assert f"MacieS3Resource '{bucket}/seen/' does not exist in Macie" in str(excinfo.value)
+
+
+def test_import_applies_the_create_rules(scenario: Scenario, tmp_path: Path) -> None:
+    """`pulumi import` of the master's own account as a MacieMemberAccount is refused as create refuses
+    it, and importing an association by an ID that writes the master's account out records it under its
+    one ID, `bucket/prefix`, the ID the stack already holds it by: the second claim shows."""
+    stack = scenario.stack
+    stack.up()
+    refused = stack.run("import", "macie:index:MacieMemberAccount", "self", MASTER, "--yes", check=False)
+    assert refused.returncode != 0
+    assert f"{MASTER} is the master account itself" in refused.stdout + refused.stderr
+    held = {r["id"] for r in stack.resources() if r["type"] == "macie:index:MacieS3Resource"}
+    (master_id,) = [id_ for id_ in held if ":" not in id_]
+    stack.run(
+        "import",
+        "macie:index:MacieS3Resource",
+        "spelled-out",
+        f"{MASTER}:{master_id}",
+        "--yes",
+        "--protect=false",
+        "--out",
+        str(tmp_path / "spelled.yaml"),
+    )
+    (imported,) = [r for r in stack.resources() if r["urn"].endswith("::spelled-out")]
+    assert imported["id"] == master_id
+    assert [r["id"] for r in stack.resources() if r["type"] == "macie:index:MacieS3Resource"].count(master_id) == 2
+    stack.run("state", "delete", imported["urn"], "--yes")
