@@ -272,7 +272,7 @@ def startup_and_call_overhead(host: str, endpoint_url: str, calls: int = 200) ->
     from pulumi.dynamic.dynamic import serialize_provider
     from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
-    from pulumi_macie_provider.resources.s3_resource import MacieS3ResourceProvider
+    from pulumi_macie_provider.dynamic_entry import MacieS3ResourceProvider
 
     if host == "dynamic":
         command = [sys.executable, "-u", "-m", "pulumi.dynamic"]

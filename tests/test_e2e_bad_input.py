@@ -22,8 +22,7 @@ import os
 import pulumi
 import pulumi.dynamic
 from pulumi_macie import MacieMemberAccount, MacieS3Resource
-from pulumi_macie_provider.resources.member_account import MacieMemberAccountProvider
-from pulumi_macie_provider.resources.s3_resource import MacieS3ResourceProvider
+from pulumi_macie_provider.dynamic_entry import MacieMemberAccountProvider, MacieS3ResourceProvider
 
 class Raw(pulumi.dynamic.Resource):
     pass

@@ -14,10 +14,11 @@ import pytest
 from macie_local.app import Faults
 from macie_local.server import DEFAULT_ACCOUNT, LocalEndpoint
 from pulumi_macie_provider.client import ClientSettings
+from pulumi_macie_provider.dynamic_entry import MacieS3ResourceProvider
 from pulumi_macie_provider.errors import ConfigurationError, MacieApiError
 from pulumi_macie_provider.resources import clients
 from pulumi_macie_provider.resources.list_cache import ListCache
-from pulumi_macie_provider.resources.s3_resource import MacieS3ResourceProvider, S3ResourceHooks
+from pulumi_macie_provider.resources.s3_resource import S3ResourceHooks
 
 from .conftest import OTHER
 

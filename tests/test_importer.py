@@ -10,7 +10,7 @@ from pulumi.dynamic.dynamic import serialize_provider
 
 from macie_local.server import LocalEndpoint
 from pulumi_macie_provider.client import ClientSettings
-from pulumi_macie_provider.dynamic_entry import PROVIDERS
+from pulumi_macie_provider.dynamic_entry import LEGACY, PROVIDERS
 from pulumi_macie_provider.importer import (
     SECRET_SIG,
     SecondClaim,
@@ -22,7 +22,6 @@ from pulumi_macie_provider.importer import (
     refuse_second_claims,
     urn_prefix,
 )
-from pulumi_macie_provider.resources.s3_resource import MacieS3ResourceProvider
 
 PROVIDER_URN = "urn:pulumi:dev::p::pulumi:providers:macie::default"
 
@@ -69,7 +68,7 @@ def _deployment() -> dict:
                 "resource": {
                     "urn": "urn:pulumi:dev::p::pulumi-python:dynamic:Resource::old",
                     "type": "pulumi-python:dynamic:Resource",
-                    "inputs": {"bucketName": "b", "__provider": serialize_provider(MacieS3ResourceProvider())},
+                    "inputs": {"bucketName": "b", "__provider": serialize_provider(LEGACY["MacieS3Resource"]())},
                 },
             },
             {
@@ -239,7 +238,7 @@ def test_claims_are_the_associations_the_stack_holds_by_canonical_id() -> None:
                 "urn": legacy,
                 "type": "pulumi-python:dynamic:Resource",
                 "id": "b",
-                "inputs": {"bucketName": "b", "__provider": serialize_provider(MacieS3ResourceProvider())},
+                "inputs": {"bucketName": "b", "__provider": serialize_provider(LEGACY["MacieS3Resource"]())},
             },
             {"urn": native, "type": "macie:index:MacieMemberAccount", "id": "111122223333", "inputs": {}},
             {"urn": native + "-gone", "type": "macie:index:MacieMemberAccount", "id": "2" * 12, "delete": True},

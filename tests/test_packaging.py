@@ -51,7 +51,7 @@ PROVIDER_PROGRAM = """
 import importlib, json, pkgutil, sys
 import pulumi_macie, pulumi_macie_provider
 from pulumi.dynamic import ConfigureRequest
-from pulumi_macie_provider.resources.member_account import MacieMemberAccountProvider
+from pulumi_macie_provider.dynamic_entry import MacieMemberAccountProvider
 
 modules = []
 for package in (pulumi_macie_provider, pulumi_macie):

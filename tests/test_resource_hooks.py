@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import base64
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import astuple
 from typing import Any
 
-import dill
 import pytest
 from botocore.exceptions import ConnectionClosedError
 from pulumi.dynamic import ConfigureRequest
@@ -18,17 +19,12 @@ from pulumi.runtime.rpc import UNKNOWN
 
 from macie_local.app import Faults
 from macie_local.server import DEFAULT_ACCOUNT, LocalEndpoint
-from pulumi_macie_provider.client import ClientSettings, make_client
+from pulumi_macie_provider.client import ClientSettings, deadline, make_client
 from pulumi_macie_provider.client.deadline import time_limit
+from pulumi_macie_provider.dynamic_entry import MacieS3ResourceProvider
 from pulumi_macie_provider.errors import FailedItemError, InputError, MacieApiError
-from pulumi_macie_provider.resources.base import Hooks
 from pulumi_macie_provider.resources.member_account import MemberAccountHooks
-from pulumi_macie_provider.resources.s3_resource import (
-    MacieS3ResourceProvider,
-    S3ResourceHooks,
-    make_id,
-    parse_id,
-)
+from pulumi_macie_provider.resources.s3_resource import S3ResourceHooks, make_id, parse_id
 
 from .conftest import DEFAULT_CREDENTIALS
 
@@ -362,10 +358,19 @@ STATE_PROVIDERS = {
 
 @pytest.mark.parametrize("name", sorted(STATE_PROVIDERS))
 def test_existing_stacks_providers_still_load(name: str) -> None:
-    """A dynamic provider recorded in an existing stack's state loads as the same class with its hooks."""
-    provider = dill.loads(base64.b64decode(STATE_PROVIDERS[name]))
-    assert type(provider).__name__ == name
-    assert issubclass(type(provider).HOOKS, Hooks)
+    """A dynamic provider recorded in an existing stack's state loads, in a process like the
+    dynamic-provider server's (Pulumi loaded, nothing of this package imported yet), as the class of
+    that name with its hooks."""
+    program = (
+        "import base64, sys, dill, pulumi.dynamic\n"
+        "provider = dill.loads(base64.b64decode(sys.argv[1]))\n"
+        "print(type(provider).__name__, type(provider).HOOKS.__name__)\n"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", program, STATE_PROVIDERS[name]], capture_output=True, text=True, check=True
+    )
+    hooks = {"MacieS3ResourceProvider": "S3ResourceHooks", "MacieMemberAccountProvider": "MemberAccountHooks"}
+    assert loaded.stdout.split() == [name, hooks[name]]
 
 
 def test_s3_resource_create_waits_for_its_member(
@@ -535,12 +540,17 @@ def test_limit_exceeded_is_not_retried(client_for: Callable[..., Any], bucket: C
     assert "disassociate member accounts you no longer need" in member_error.value.message
 
 
-def test_throttling_is_still_retried(client_for: Callable[..., Any]) -> None:
-    """Throttling still backs off and retries (the limit rule does not stop every retry)."""
-    with LocalEndpoint(accounts=[DEFAULT_ACCOUNT], faults=Faults(throttle_rate=0.5, seed=7)) as throttled:
-        settings = ClientSettings(region="us-east-1", endpoint_url=throttled.url, max_attempts=20)
+def test_throttling_is_still_retried(client_for: Callable[..., Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Throttling still backs off and retries (the limit rule does not stop every retry): each retry
+    waits the back-off botocore computes (recorded here instead of slept) and is sent."""
+    waits: list[float] = []
+    monkeypatch.setattr(deadline, "pause", waits.append)
+    only_associate = frozenset({"AssociateMemberAccount"})
+    with LocalEndpoint(accounts=[DEFAULT_ACCOUNT], faults=Faults(throttle_rate=1.0, actions=only_associate)) as ep:
+        settings = ClientSettings(region="us-east-1", endpoint_url=ep.url, max_attempts=4)
         hooks = MemberAccountHooks(settings, make_client(settings, credentials=DEFAULT_CREDENTIALS))
-        for account in ("444455556666", "555566667777", "666677778888"):
-            hooks.create({"memberAccountId": account})
-        throttles = sum(v for k, v in throttled.macie.counters.items() if k.startswith("fault.throttl"))
-    assert throttles > 0
+        with pytest.raises(MacieApiError) as excinfo:
+            hooks.create({"memberAccountId": "444455556666"})
+        throttles = ep.macie.counters["fault.throttle"]
+    assert (excinfo.value.code, excinfo.value.attempts, throttles) == ("ThrottlingException", 4, 4)
+    assert len(waits) == 3 and all(0 < wait <= 20 for wait in waits)
