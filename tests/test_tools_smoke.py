@@ -80,5 +80,16 @@ def test_reliability_command_small_scale() -> None:
     lines = result.stdout.splitlines()
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-3000:]
     checks = [line.split()[0] for line in lines if " PASS " in line or " FAIL " in line]
-    assert checks == ["faults", "latency", "crashes/file", "crashes/s3", "kill", "fuzz", "secrets", "isolation"]
-    assert lines[-1].startswith("8 passed, 0 failed")
+    assert checks == [
+        "faults",
+        "latency",
+        "ownership/dynamic",
+        "ownership/native",
+        "crashes/file",
+        "crashes/s3",
+        "kill",
+        "fuzz",
+        "secrets",
+        "isolation",
+    ]
+    assert lines[-1].startswith("10 passed, 0 failed")
