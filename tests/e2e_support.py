@@ -132,6 +132,26 @@ def example_stack(
     return program_stack(ROOT / "examples" / example, base / example, endpoint, plugin, **env)
 
 
+def both_hosts_stack(base: Path, program: str, endpoint: LocalEndpoint) -> tuple[PulumiStack, str]:
+    """A fresh stack running ``program`` (which may use either SDK: the native plugin is installed) against
+    ``endpoint``, with the master's keys and region in its environment, and a new bucket in its
+    ``bucket`` config; answers the stack and the bucket."""
+    stack = PulumiStack.create(
+        base,
+        program,
+        extra_env={
+            "AWS_ACCESS_KEY_ID": DEFAULT_ACCESS_KEY,
+            "AWS_SECRET_ACCESS_KEY": DEFAULT_SECRET_KEY,
+            "AWS_REGION": "us-east-1",
+        },
+    )
+    stack.install_plugin(native_plugin_tarball(base / "plugin"))
+    bucket = unique_bucket()
+    stack.config_set("bucket", bucket)
+    stack.config_set("macie:endpointUrl", endpoint.url)
+    return stack, bucket
+
+
 def unique_bucket() -> str:
     name = f"e2e-{uuid.uuid4().hex[:16]}"
     create_bucket(name)

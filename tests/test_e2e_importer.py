@@ -10,8 +10,7 @@ import pytest
 from macie_local.server import LocalEndpoint
 from pulumi_macie_provider.importer import SECRET_SIG
 
-from .e2e_support import Scenario, example_stack, holdings, native_plugin_tarball, unique_bucket
-from .pulumi_harness import PulumiStack
+from .e2e_support import Scenario, both_hosts_stack, example_stack, holdings, unique_bucket
 
 pytestmark = pytest.mark.e2e
 
@@ -104,19 +103,7 @@ def test_import_refuses_a_second_resource_for_an_association_the_stack_holds(tmp
     is refused, naming the resource that holds it, and the state is left as it was; the `up` that
     would follow could otherwise delete the dynamic one and the association with it."""
     with LocalEndpoint() as endpoint:
-        stack = PulumiStack.create(
-            tmp_path,
-            DYNAMIC_LOGS,
-            extra_env={
-                "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
-                "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-                "AWS_REGION": "us-east-1",
-            },
-        )
-        stack.install_plugin(native_plugin_tarball(tmp_path / "plugin"))
-        bucket = unique_bucket()
-        stack.config_set("bucket", bucket)
-        stack.config_set("macie:endpointUrl", endpoint.url)
+        stack, bucket = both_hosts_stack(tmp_path, DYNAMIC_LOGS, endpoint)
         stack.up()
         before = stack.export()
         stack.write_program(NATIVE_LOGS)

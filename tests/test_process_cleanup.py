@@ -12,13 +12,14 @@ import signal
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from macie_local.app import Faults
 from macie_local.server import LocalEndpoint
 
-from .e2e_support import native_plugin_tarball, unique_bucket
+from .e2e_support import both_hosts_stack
 from .pulumi_harness import TOOLS_BIN, PulumiStack, process_kind, pulumi_binary, run_processes
 
 pytestmark = pytest.mark.e2e
@@ -49,6 +50,17 @@ def wait_for(condition, limit: float, pause: float = 0.2):  # type: ignore[no-un
     return None
 
 
+def start_up(stack: PulumiStack, **output: Any) -> subprocess.Popen[Any]:
+    """`pulumi up` of ``stack`` started in a process group of its own (signals go to the CLI alone)."""
+    return subprocess.Popen(
+        [pulumi_binary(), "up", "--yes", "--skip-preview", "--non-interactive", "--stack", stack.stack],
+        cwd=stack.workdir,
+        env=stack.env,
+        start_new_session=True,
+        **output,
+    )
+
+
 def test_sigkill_of_pulumi_up_leaves_no_process(tmp_path: Path) -> None:
     """SIGKILL to `pulumi up`'s process group mid-run: within seconds no language host, program,
     dynamic-provider server or native plugin of that run is left."""
@@ -59,27 +71,9 @@ def test_sigkill_of_pulumi_up_leaves_no_process(tmp_path: Path) -> None:
     began = time.time()
     # Slow answers keep the run going while the processes are looked at.
     with LocalEndpoint(faults=Faults(latency_ms=1500)) as endpoint:
-        stack = PulumiStack.create(
-            tmp_path,
-            PROGRAM,
-            extra_env={
-                "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
-                "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-                "AWS_REGION": "us-east-1",
-            },
-        )
-        stack.install_plugin(native_plugin_tarball(tmp_path / "plugin"))
-        stack.config_set("bucket", unique_bucket())
-        stack.config_set("macie:endpointUrl", endpoint.url)
+        stack, _ = both_hosts_stack(tmp_path, PROGRAM, endpoint)
         marker = str(tmp_path)
-        cli = subprocess.Popen(
-            [pulumi_binary(), "up", "--yes", "--skip-preview", "--non-interactive", "--stack", stack.stack],
-            cwd=stack.workdir,
-            env=stack.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+        cli = start_up(stack, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         running: dict[int, str] = {}
         try:
 
@@ -124,28 +118,8 @@ def test_ctrl_c_of_pulumi_up_ends_a_native_wait_within_seconds(tmp_path: Path) -
     the engine's Cancel ends the wait, the run ends within seconds, and the state records what was
     made and nothing of the create cut short, with no pending operation left."""
     with LocalEndpoint() as endpoint:
-        stack = PulumiStack.create(
-            tmp_path,
-            CANCEL_PROGRAM,
-            extra_env={
-                "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
-                "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-                "AWS_REGION": "us-east-1",
-            },
-        )
-        stack.install_plugin(native_plugin_tarball(tmp_path / "plugin"))
-        bucket = unique_bucket()
-        stack.config_set("bucket", bucket)
-        stack.config_set("macie:endpointUrl", endpoint.url)
-        cli = subprocess.Popen(
-            [pulumi_binary(), "up", "--yes", "--skip-preview", "--non-interactive", "--stack", stack.stack],
-            cwd=stack.workdir,
-            env=stack.env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            start_new_session=True,
-        )
+        stack, bucket = both_hosts_stack(tmp_path, CANCEL_PROGRAM, endpoint)
+        cli = start_up(stack, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         try:
             # The wait has begun once the create has been refused as "not a member" at least once.
             refused = wait_for(lambda: endpoint.macie.counters.get("AssociateS3Resources.400"), limit=60)
