@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -158,14 +158,61 @@ def _last_error(kwargs: dict[str, Any]) -> str:
     return str(exception) if exception is not None else "no answer"
 
 
+def retry_config(settings: Any) -> Any:
+    """botocore's ``retries`` setting for a client of ``settings``. In standard mode botocore counts
+    every attempt (``total_max_attempts``); its own handler's answer is then overruled by the one that
+    ``bound_by_deadline`` puts first, which makes the same decision and can also decline."""
+    if settings.retry_mode == "standard":
+        return {"mode": "standard", "total_max_attempts": settings.max_attempts}
+    return {"mode": settings.retry_mode, "max_attempts": settings.max_attempts}
+
+
+class StandardRetries:
+    """botocore's standard retry decision (which errors, how long to wait, the retry quota), built from
+    the public classes of ``botocore.retries.standard`` as botocore builds its own handler."""
+
+    def __init__(self, max_attempts: int) -> None:
+        import inspect
+
+        from botocore.retries import quota, standard
+
+        self._adapter = standard.RetryEventAdapter()
+        detector = standard.ThrottlingErrorDetector(self._adapter)
+
+        def made(cls: Any, *args: Any) -> Any:
+            # Newer botocore waits longer after throttling and charges it less quota, given the detector.
+            takes = "throttling_detector" in inspect.signature(cls).parameters
+            return cls(*args, throttling_detector=detector) if takes else cls(*args)
+
+        self._quota = made(standard.RetryQuotaChecker, quota.RetryQuota())
+        self._policy = standard.RetryPolicy(
+            retry_checker=standard.StandardRetryConditions(max_attempts=max_attempts),
+            retry_backoff=made(standard.ExponentialBackoff),
+        )
+
+    def delay(self, kwargs: dict[str, Any]) -> float | None:
+        """Seconds to wait before the next attempt, or None not to retry (``needs-retry``'s arguments)."""
+        context = self._adapter.create_retry_context(**kwargs)
+        if self._policy.should_retry(context) and self._quota.acquire_retry_quota(context):
+            delay: float = self._policy.compute_retry_delay(context)
+            return delay
+        self._adapter.adapt_retry_response_from_context(context)
+        return None
+
+    def release(self, **kwargs: Any) -> None:
+        """``after-call``: give back the quota a successful call's retries took."""
+        self._quota.release_retry_quota(**kwargs)
+
+
 def bound_by_deadline(client: Any, max_attempts: int) -> None:
-    """Make ``client`` honour ``time_limit``: checked before each attempt and before each retry wait.
+    """Make ``client`` honour ``time_limit`` and ``cancel``: checked before each attempt, and before and
+    during each retry wait.
 
-    botocore's standard retry handler decides whether to retry and how long to wait; it is wrapped so
-    that a wait that would end past the deadline is not started.
+    In standard mode the retry decision is made by a ``needs-retry`` handler put before botocore's own
+    (botocore's events take the first answer that is not None): it answers ``False`` for no retry, or
+    waits here, where a cancel ends the wait, and answers 0 (retry now). botocore's handler still runs;
+    its answer is not used.
     """
-    from botocore.retries import standard
-
     events = client.meta.events
     service = client.meta.service_model.service_id.hyphenize()
 
@@ -179,22 +226,17 @@ def bound_by_deadline(client: Any, max_attempts: int) -> None:
     events.register(f"before-send.{service}", before_send, unique_id=f"deadline-{service}")
     if client.meta.config.retries.get("mode") != "standard":
         return
-    name, unique_id = f"needs-retry.{service}", f"retry-config-{service}"
-    events.unregister(name, unique_id=unique_id)
-    handler = standard.register_retry_handler(client, max_attempts=max_attempts)
-    events.unregister(name, unique_id=unique_id)
-    standard_needs_retry: Callable[..., Any] = handler.needs_retry
+    retries = StandardRetries(max_attempts)
 
-    def needs_retry(**kwargs: Any) -> Any:
+    def needs_retry(**kwargs: Any) -> float | bool:
         _note(kwargs)
         if _error_code(kwargs) in NOT_RETRIED:
-            return None
-        delay = standard_needs_retry(**kwargs)
+            return False
+        delay = retries.delay(kwargs)
         if delay is None:
-            return None
+            return False
         left = _left()
         if left is None or delay < left[0]:
-            # botocore sleeps the delay it is given; the wait happens here instead, so that a cancel ends it.
             try:
                 pause(delay)
             except Cancelled:
@@ -208,4 +250,5 @@ def bound_by_deadline(client: Any, max_attempts: int) -> None:
             f"attempts; the last answer was {_last_error(kwargs)}"
         )
 
-    events.register(name, needs_retry, unique_id=unique_id)
+    events.register_first(f"needs-retry.{service}", needs_retry, unique_id=f"deadline-retry-{service}")
+    events.register(f"after-call.{service}", retries.release, unique_id=f"deadline-quota-{service}")
