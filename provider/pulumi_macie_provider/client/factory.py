@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     import boto3
 
 from . import DATA_PATH
-from .deadline import bound_by_deadline
+from .deadline import bound_by_deadline, retry_config
 from .settings import ClientSettings
 
 
@@ -32,10 +32,25 @@ class Credentials(TypedDict, total=False):
     aws_session_token: str
 
 
+def botocore_session(session: boto3.Session | botocore.session.Session) -> botocore.session.Session:
+    """The botocore session under ``session`` (itself, for a botocore session).
+
+    boto3 offers no public way to reach the botocore session a ``boto3.Session`` wraps, and the model
+    must be added to that session's loader. This is the one place the project reads a private
+    attribute of boto3 (``Session._session``); ``tests/test_client_serialization.py`` fails loudly if
+    boto3 changes it.
+    """
+    if isinstance(session, botocore.session.Session):
+        return session
+    core = session._session
+    if not isinstance(core, botocore.session.Session):
+        raise TypeError(f"boto3.Session no longer keeps its botocore session in _session (found {type(core)!r})")
+    return core
+
+
 def register_model(session: boto3.Session | botocore.session.Session) -> None:
     """Make ``macie`` known to ``session`` (a boto3 or botocore session); idempotent."""
-    core = session if isinstance(session, botocore.session.Session) else session._session
-    loader = core.get_component("data_loader")
+    loader = botocore_session(session).get_component("data_loader")
     if DATA_PATH not in loader.search_paths:
         loader.search_paths.insert(0, DATA_PATH)
 
@@ -95,7 +110,7 @@ def make_client(
     settings = settings or ClientSettings()
     settings.validate()
     config = Config(
-        retries={"mode": settings.retry_mode, "max_attempts": settings.max_attempts},
+        retries=retry_config(settings),
         connect_timeout=settings.connect_timeout,
         read_timeout=settings.read_timeout,
         **settings.extra,
@@ -105,7 +120,7 @@ def make_client(
             core = _macie_session(settings.profile)
         else:
             register_model(session)
-            core = session if isinstance(session, botocore.session.Session) else session._session
+            core = botocore_session(session)
         client = core.create_client(
             "macie",
             region_name=settings.region,
@@ -137,7 +152,7 @@ def caller_account(client: Any) -> str:
             region_name=client.meta.region_name,
             endpoint_url=settings.endpoint_url,
             config=Config(
-                retries={"mode": settings.retry_mode, "max_attempts": settings.max_attempts},
+                retries=retry_config(settings),
                 connect_timeout=settings.connect_timeout,
                 read_timeout=settings.read_timeout,
             ),
