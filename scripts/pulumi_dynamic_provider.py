@@ -6,7 +6,7 @@ until it is killed, so a killed CLI leaves it (and the shell) behind. ``scripts/
 shim that chooses the interpreter as the SDK's does and ``exec``s this script with it, which serves
 exactly as ``python -m pulumi.dynamic`` does (same module, same arguments, the program's folder first
 on ``sys.path`` so that providers pickled by reference import as they were written) and exits once
-the engine that started it is gone (``engine_watch``).
+the engine that started it no longer answers (``pulumi_macie_provider.hosts.engine_health``).
 
 Usage (as the shim runs it): python -u pulumi_dynamic_provider.py ENGINE_ADDRESS
 """
@@ -17,11 +17,14 @@ import os
 import runpy
 import sys
 
-from engine_watch import exit_with_parent
-
 
 def main() -> None:
-    exit_with_parent()
+    try:
+        from pulumi_macie_provider.hosts.engine_health import exit_with_engine
+    except ImportError:  # a program without this package: served as the SDK serves it, without the check
+        pass
+    else:
+        exit_with_engine(sys.argv[1] if len(sys.argv) > 1 else None)
     # As under `python -m`: the working folder (the program's), not this script's, leads sys.path.
     sys.path[0] = os.getcwd()
     sys.argv = ["pulumi.dynamic", *sys.argv[1:]]

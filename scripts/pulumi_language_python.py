@@ -11,7 +11,7 @@ here use dynamic providers only, served by the bundled ``pulumi-resource-pulumi-
 
 Usage (as the engine launches it): pulumi-language-python [--exec PATH] ENGINE_ADDRESS
 It prints the port it listens on, then serves until the engine stops it or is gone: a killed CLI
-leaves no host behind, nor a program blocked on its dead monitor (``engine_watch``).
+leaves no host behind, nor a program blocked on its dead monitor (``pulumi_macie_provider.hosts.engine_health``).
 """
 
 from __future__ import annotations
@@ -26,9 +26,10 @@ from concurrent import futures
 from typing import Any
 
 import grpc
-from engine_watch import exit_with_parent
 from google.protobuf import empty_pb2, json_format
 from pulumi.runtime.proto import language_pb2, language_pb2_grpc, plugin_pb2
+
+from pulumi_macie_provider.hosts.engine_health import exit_with_engine
 
 BAIL_EXIT_CODE = 32  # the exec script's "an actionable message was already shown"
 #: Programs being run; when the engine stops this host, or is gone, they are stopped with it, so
@@ -155,8 +156,8 @@ def main() -> int:
     # The engine stops plugins with a signal when it is done; that is a normal end, not an error.
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _stop)
-    # A killed engine sends nothing: its end is seen as this host's new parent.
-    exit_with_parent(_kill_programs)
+    # A killed engine sends nothing: its end is seen when it no longer answers its health check.
+    exit_with_engine(args.engine_address, _kill_programs)
     print(port, flush=True)
     server.wait_for_termination()
     return 0

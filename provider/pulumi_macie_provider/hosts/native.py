@@ -35,7 +35,6 @@ import json
 import os
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterable
 from concurrent import futures
 from typing import Any, TypeVar
@@ -50,6 +49,7 @@ from ..errors import MacieError, UnknownOutcomeError
 from ..resources.base import Hooks
 from ..resources.config import CONFIG_KEYS, config_values, settings_from_values
 from ..resources.validation import contains_unknown
+from .engine_health import exit_with_engine
 
 #: Config keys that say where the resources live: a change replaces them (as pulumi-aws's region).
 LOCATION_KEYS = ("region", "endpointUrl")
@@ -320,35 +320,12 @@ def package_schema() -> str:
     return json.dumps(schema)
 
 
-#: Seconds between two looks at whether the engine that started the plugin is still there.
-ENGINE_WATCH_INTERVAL = 0.25
-
-
-def exit_with_engine(interval: float = ENGINE_WATCH_INTERVAL) -> threading.Thread:
-    """End this process once the engine that started it is gone, watched from a daemon thread.
-
-    The engine starts each plugin in a process group of its own, so a killed CLI's signal never
-    reaches it; the plugin, the engine's child, then has a new parent (init, or a subreaper), which
-    ``os.getppid()`` shows at once. Nothing is lost by ending: every answer the engine waited for went
-    to an engine that no longer exists, and Macie's writes are each complete or not made."""
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(interval)
-        os._exit(0)
-
-    thread = threading.Thread(target=watch, name="engine-watch", daemon=True)
-    thread.start()
-    return thread
-
-
 def serve(provider: Provider, argv: list[str] | None = None) -> None:
     """Serve ``provider`` on 127.0.0.1 as the engine expects: print the port, then serve until the
     engine stops the plugin or is gone."""
     parser = argparse.ArgumentParser(prog="pulumi-resource-macie", description=__doc__.split("\n\n")[0])
     parser.add_argument("engine", nargs="?", help="the engine's address (the engine passes it)")
-    parser.parse_known_args(argv)
+    args, _ = parser.parse_known_args(argv)
     # More workers than the engine runs operations at once (4 per CPU by default): a hook that waits for
     # another resource of the run must never hold up the call that resource needs.
     server = grpc.server(
@@ -359,7 +336,7 @@ def serve(provider: Provider, argv: list[str] | None = None) -> None:
     server.start()
     sys.stdout.write(f"{port}\n")
     sys.stdout.flush()
-    exit_with_engine()
+    exit_with_engine(args.engine)
     server.wait_for_termination()
 
 
