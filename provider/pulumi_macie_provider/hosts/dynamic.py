@@ -13,9 +13,7 @@ through the SDK's alias. The pickled provider is a reference to a class of
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any, ClassVar
-from urllib.parse import urlsplit, urlunsplit
 
 from pulumi.dynamic import (
     CheckFailure,
@@ -33,6 +31,7 @@ from ..client import ClientSettings
 from ..errors import ConfigurationError
 from ..resources.base import Hooks
 from ..resources.config import settings_from_config
+from ..resources.location import location, moved, settings_at
 
 #: The type every dynamic resource registered before each had its own; the SDK aliases it.
 LEGACY_TYPE = "pulumi-python:dynamic:Resource"
@@ -40,23 +39,9 @@ LEGACY_TYPE = "pulumi-python:dynamic:Resource"
 TYPE_MODULE = "macie"
 #: Where the dynamic runtime keeps the pickled provider, in inputs and outputs.
 PROVIDER_KEY = "__provider"
-#: The output in which a dynamic resource records where it lives: the region and the endpoint (without
-#: any user or password in its URL). The native plugin's provider resource records the same in its
-#: state; a dynamic resource has only its own state, so it keeps it there. A change plans a replacement
-#: (deleted where it lives, created where the config now points) and a refresh reads where it lives.
+#: The output in which a dynamic resource records where it lives (``resources.location``): the native
+#: plugin's provider resource records the same in its state; a dynamic resource has only its own.
 LOCATION_KEY = "__location"
-
-
-def location(settings: ClientSettings) -> dict[str, str]:
-    """Where ``settings`` reach Macie, as recorded in a resource's state."""
-    endpoint = ""
-    if settings.endpoint_url:
-        parts = urlsplit(settings.endpoint_url)
-        netloc = (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
-        if parts.hostname and ":" in parts.hostname:
-            netloc = f"[{parts.hostname}]" + (f":{parts.port}" if parts.port else "")
-        endpoint = urlunsplit((parts.scheme, netloc, parts.path, "", ""))
-    return {"region": settings.region or "", "endpointUrl": endpoint}
 
 
 def dynamic_type(name: str) -> str:
@@ -110,22 +95,12 @@ class DynamicProvider(ResourceProvider):
         return CheckResult(result.inputs, [CheckFailure(prop, reason) for prop, reason in failures])
 
     def hooks_where(self, props: Any) -> tuple[Hooks, dict[str, str]]:
-        """The hooks that reach where a resource with these outputs lives, and that place: the
-        recorded region and endpoint where they differ from the config's (or the config leaves the
-        region to an environment that has none), else the config's."""
+        """The hooks that reach where a resource with these outputs lives (``location.settings_at``),
+        and that place."""
         hooks = self.hooks()
-        settings = hooks.settings
-        recorded = (props or {}).get(LOCATION_KEY)
-        if not isinstance(recorded, dict):
-            return hooks, location(settings)
-        moved = _moved(recorded, location(settings))
-        region = settings.region
-        if recorded.get("region") and ("region" in moved or not region):
-            region = recorded["region"]
-        endpoint = (recorded.get("endpointUrl") or None) if "endpointUrl" in moved else settings.endpoint_url
-        wanted = replace(settings, region=region, endpoint_url=endpoint)
-        if wanted == settings:
-            return hooks, location(settings)
+        wanted = settings_at(hooks.settings, (props or {}).get(LOCATION_KEY))
+        if wanted == hooks.settings:
+            return hooks, location(hooks.settings)
         cache = self.__dict__.setdefault("_elsewhere", {})
         if wanted not in cache:
             cache[wanted] = self._make_hooks(wanted)
@@ -134,13 +109,13 @@ class DynamicProvider(ResourceProvider):
     def diff(self, _id: str, _olds: Any, _news: Any) -> DiffResult:
         result = self.hooks().diff(_id, _inputs(_olds), _inputs(_news))
         recorded = (_olds or {}).get(LOCATION_KEY)
-        moved = _moved(recorded, location(self.hooks().settings)) if isinstance(recorded, dict) else []
+        moves = moved(recorded, location(self.hooks().settings)) if isinstance(recorded, dict) else []
         # A diff without changes makes the engine keep the old outputs, and the runtime's Read copies
         # the stored provider back: only an Update records the program's provider in the outputs.
         # So a provider recorded by an older version (another module path) is an update, once.
         return DiffResult(
-            changes=result.changed or bool(moved) or provider_moved(_olds, _news),
-            replaces=result.replaces + moved,
+            changes=result.changed or bool(moves) or provider_moved(_olds, _news),
+            replaces=result.replaces + moves,
             delete_before_replace=result.delete_before_replace,
         )
 
@@ -171,17 +146,6 @@ class DynamicProvider(ResourceProvider):
 
     def delete(self, _id: str, _props: Any) -> None:
         self.hooks_where(_props)[0].delete(_id, _inputs(_props))
-
-
-def _moved(recorded: dict[str, Any], here: dict[str, str]) -> list[str]:
-    """Which of region and endpointUrl differ between a recorded location and the config's. A region
-    that either side leaves to the environment does not count as a move."""
-    moved = []
-    if here["region"] and recorded.get("region") and here["region"] != recorded["region"]:
-        moved.append("region")
-    if (recorded.get("endpointUrl") or "") != here["endpointUrl"]:
-        moved.append("endpointUrl")
-    return moved
 
 
 class _NoConfig:

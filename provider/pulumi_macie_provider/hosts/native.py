@@ -48,11 +48,10 @@ from ..client.deadline import cancel, time_limit
 from ..errors import MacieError, UnknownOutcomeError
 from ..resources.base import Hooks
 from ..resources.config import CONFIG_KEYS, config_values, settings_from_values
+from ..resources.location import replaced_by, resolved_region
 from ..resources.validation import contains_unknown
 from .engine_health import exit_with_engine
 
-#: Config keys that say where the resources live: a change replaces them (as pulumi-aws's region).
-LOCATION_KEYS = ("region", "endpointUrl")
 #: Keys that the engine itself adds to a provider's inputs.
 ENGINE_KEYS = ("version", "pluginDownloadURL")
 SCHEMA_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "schema.json")
@@ -173,13 +172,7 @@ class Provider(provider_pb2_grpc.ResourceProviderServicer):
         inputs = dict(news)
         inputs.update({k: v for k, v in values.items() if v is not None})
         if "region" not in news:
-            # Recorded, so that refresh and destroy go where the resources are: the environment's region,
-            # else the one recorded before (a run without AWS_REGION does not move the resources).
-            region = (
-                os.environ.get("AWS_REGION")
-                or os.environ.get("AWS_DEFAULT_REGION")
-                or to_dict(request.olds).get("region")
-            )
+            region = resolved_region(to_dict(request.olds).get("region"))
             if region:
                 inputs["region"] = region
         return provider_pb2.CheckResponse(inputs=to_struct(inputs), failures=failures)
@@ -194,7 +187,7 @@ class Provider(provider_pb2_grpc.ResourceProviderServicer):
         )
         return provider_pb2.DiffResponse(
             changes=provider_pb2.DiffResponse.DIFF_SOME if changes else provider_pb2.DiffResponse.DIFF_NONE,
-            replaces=[k for k in changes if k in LOCATION_KEYS],
+            replaces=replaced_by(changes),
             diffs=changes,
             deleteBeforeReplace=False,
         )
