@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import weakref
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import botocore.session
 from botocore.config import Config
@@ -21,15 +21,8 @@ if TYPE_CHECKING:
 
 from . import DATA_PATH
 from .deadline import bound_by_deadline, retry_config
-from .settings import ClientSettings
-
-
-class Credentials(TypedDict, total=False):
-    """Static keys for a session or client; without them, the profile or the standard credential chain."""
-
-    aws_access_key_id: str
-    aws_secret_access_key: str
-    aws_session_token: str
+from .settings import ClientSettings, Credentials
+from .sts import role_credentials, sts_client
 
 
 def botocore_session(session: boto3.Session | botocore.session.Session) -> botocore.session.Session:
@@ -115,49 +108,52 @@ def make_client(
         read_timeout=settings.read_timeout,
         **settings.extra,
     )
+    keys = Credentials(**(credentials or {}))
+    resolver = None
     with _session_lock:
         if session is None:
             core = _macie_session(settings.profile)
+        elif settings.assume_role is not None:
+            raise TypeError(
+                "make_client: assume a role with settings.assume_role on a session of its own, not a caller's"
+            )
         else:
             register_model(session)
             core = botocore_session(session)
+        if settings.assume_role is not None:
+            # The client signs with the role's credentials, assumed with the given keys or the chain's.
+            resolver = role_credentials(settings, keys)
+            core.register_component("credential_provider", resolver)
+            keys = Credentials()
         client = core.create_client(
             "macie",
             region_name=settings.region,
             endpoint_url=settings.endpoint_url,
             config=config,
-            **(credentials or {}),
+            **keys,
         )
     bound_by_deadline(client, settings.max_attempts)
-    _MADE[client] = (settings, credentials or Credentials(), None if session is None else core)
+    _MADE[client] = _Made(settings, keys, resolver, None if session is None else core)
     return client
+
+
+class _Made(NamedTuple):
+    settings: ClientSettings
+    keys: Credentials
+    resolver: Any
+    core: Any
 
 
 #: How each client that ``make_client`` made was made, so that a client for STS can reach the same
 #: account the same way (``caller_account``).
-_MADE: weakref.WeakKeyDictionary[Any, tuple[ClientSettings, Credentials, Any]] = weakref.WeakKeyDictionary()
+_MADE: weakref.WeakKeyDictionary[Any, _Made] = weakref.WeakKeyDictionary()
 
 
 def caller_account(client: Any) -> str:
     """The ID of the account whose credentials ``client`` (made by ``make_client``) signs with: STS
-    GetCallerIdentity, asked with the same credentials, region and endpoint (an endpoint URL such as
-    macie-local's serves STS too; without one, botocore finds STS as it does for any service).
-    Raises botocore's errors."""
-    settings, credentials, core = _MADE[client]
-    if core is None:
-        core = botocore.session.Session(profile=settings.profile)
+    GetCallerIdentity, asked the same way (``sts.sts_client``). Raises botocore's errors."""
+    made = _MADE[client]
     with _session_lock:
-        sts = core.create_client(
-            "sts",
-            region_name=client.meta.region_name,
-            endpoint_url=settings.endpoint_url,
-            config=Config(
-                retries=retry_config(settings),
-                connect_timeout=settings.connect_timeout,
-                read_timeout=settings.read_timeout,
-            ),
-            **credentials,
-        )
-    bound_by_deadline(sts, settings.max_attempts)
+        sts = sts_client(made.settings, made.keys, made.resolver, client.meta.region_name, made.core)
     account: str = sts.get_caller_identity()["Account"]
     return account

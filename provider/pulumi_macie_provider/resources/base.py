@@ -38,6 +38,7 @@ from typing import Any, ClassVar, NamedTuple
 
 from ..client import ClientSettings
 from ..client.deadline import settling
+from ..client.settings import Credentials
 from ..errors import MacieApiError, MacieError, NotFoundError, UnknownOutcomeError
 from .api import api_call
 from .clients import client_for
@@ -133,11 +134,18 @@ class Hooks(ABC):
     ID_EXAMPLE: ClassVar[str] = ""
 
     def __init__(
-        self, settings: ClientSettings | None = None, client: Any = None, *, dependency_wait: float = DEPENDENCY_WAIT
+        self,
+        settings: ClientSettings | None = None,
+        client: Any = None,
+        *,
+        dependency_wait: float = DEPENDENCY_WAIT,
+        credentials: Credentials | None = None,
     ) -> None:
         """``dependency_wait``: how long a hook may wait for another resource of the same run (a member
-        account being associated, its S3 resources going); 0 in a host that cannot cancel a wait."""
+        account being associated, its S3 resources going); 0 in a host that cannot cancel a wait.
+        ``credentials``: static keys the client signs with (else the profile or the credential chain)."""
         self.settings = settings or ClientSettings()
+        self.credentials = credentials
         self.dependency_wait = dependency_wait
         self._client = client
         self._master: str | None = None
@@ -205,7 +213,7 @@ class Hooks(ABC):
     @property
     def client(self) -> Any:
         if self._client is None:
-            self._client = client_for(self.settings)
+            self._client = client_for(self.settings, self.credentials)
         return self._client
 
     def normalise(self, inputs: dict[str, Any]) -> dict[str, Any]:
