@@ -72,6 +72,14 @@ def dynamic_types() -> tuple[str, str]:
     return TYPE_MODULE, LEGACY_TYPE
 
 
+def anchored(pattern: str) -> str:
+    """A schema.json ``pattern``, a rule for the whole value (as in AWS's service model: ``[0-9]{12}`` is
+    twelve digits), as a JSON Schema ``pattern``, which is searched for: anchored at both ends. The end is
+    ``$(?!\\n)``, since Python's ``$`` (jsonschema's dialect) also matches before a final newline; in
+    ECMA-262 (JSON Schema's) the lookahead changes nothing."""
+    return f"^(?:{pattern})$(?!\\n)"
+
+
 def snake(name: str) -> str:
     """``memberAccountId`` -> ``member_account_id``."""
     out = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
@@ -198,7 +206,10 @@ class Generator:
     def json_schemas(self) -> dict[str, Any]:
         """The JSON Schema (draft 2020-12) of each resource's inputs and of the provider config: the
         constraints of schema.json, which ``resources/validation.py`` checks with ``jsonschema``. A
-        resource's inputs may also carry the engine's and the dynamic provider's own ``__`` keys."""
+        resource's inputs may also carry the engine's and the dynamic provider's own ``__`` keys.
+        Patterns are ``anchored``; beside each, the annotation ``WRITTEN_PATTERN`` keeps the rule as
+        schema.json writes it, which is what a failure shows."""
+        from pulumi_macie_provider.resources.validation import WRITTEN_PATTERN
 
         def constraints(prop: dict[str, Any]) -> dict[str, Any]:
             target = self.ref(prop)
@@ -209,7 +220,10 @@ class Generator:
             else:
                 out = {"type": prop["type"]}
             for key in ("minLength", "maxLength", "pattern", "minimum", "maximum"):
-                if key in prop:
+                if key == "pattern" and key in prop:
+                    out["pattern"] = anchored(prop["pattern"])
+                    out[WRITTEN_PATTERN] = prop["pattern"]
+                elif key in prop:
                     out[key] = prop[key]
             return out
 
