@@ -188,8 +188,6 @@ class Generator:
             for key in ("default", "pattern", "minLength", "maxLength", "minimum", "maximum"):
                 if key in prop:
                     out[key] = prop[key]
-            if prop.get("replaceOnChanges"):
-                out["replaceOnChanges"] = True
             return out
 
         resources = {}
@@ -198,10 +196,19 @@ class Generator:
             resources[token] = {k: spec(v, k in required) for k, v in res["inputProperties"].items()}
         config = {k: spec(v, False) for k, v in self.schema.get("config", {}).get("variables", {}).items()}
         body = pprint.pformat({"resources": resources, "config": config}, width=110, sort_dicts=True)
+        identity = pprint.pformat(self.identity(), width=110, sort_dicts=True)
         # Keyword order is the order jsonschema reports in: unknown properties, missing ones, then each
         # property's own rules.
         json_schemas = pprint.pformat(self.json_schemas(), width=110, sort_dicts=False)
-        return self.render("_schema.py.j2", body=body, json_schemas=json_schemas)
+        return self.render("_schema.py.j2", body=body, identity=identity, json_schemas=json_schemas)
+
+    def identity(self) -> dict[str, tuple[str, ...]]:
+        """Each resource's identity: its inputs whose change replaces it (``replaceOnChanges``), in the
+        schema's order. The hooks' diff replaces on these and only these."""
+        return {
+            token: tuple(key for key, prop in res["inputProperties"].items() if prop.get("replaceOnChanges"))
+            for token, res in sorted(self.resources.items())
+        }
 
     def json_schemas(self) -> dict[str, Any]:
         """The JSON Schema (draft 2020-12) of each resource's inputs and of the provider config: the
