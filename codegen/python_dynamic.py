@@ -72,6 +72,14 @@ def dynamic_types() -> tuple[str, str]:
     return TYPE_MODULE, LEGACY_TYPE
 
 
+def anchored(pattern: str) -> str:
+    """A schema.json ``pattern``, a rule for the whole value (as in AWS's service model: ``[0-9]{12}`` is
+    twelve digits), as a JSON Schema ``pattern``, which is searched for: anchored at both ends. The end is
+    ``$(?!\\n)``, since Python's ``$`` (jsonschema's dialect) also matches before a final newline; in
+    ECMA-262 (JSON Schema's) the lookahead changes nothing."""
+    return f"^(?:{pattern})$(?!\\n)"
+
+
 def snake(name: str) -> str:
     """``memberAccountId`` -> ``member_account_id``."""
     out = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
@@ -180,8 +188,6 @@ class Generator:
             for key in ("default", "pattern", "minLength", "maxLength", "minimum", "maximum"):
                 if key in prop:
                     out[key] = prop[key]
-            if prop.get("replaceOnChanges"):
-                out["replaceOnChanges"] = True
             return out
 
         resources = {}
@@ -190,15 +196,27 @@ class Generator:
             resources[token] = {k: spec(v, k in required) for k, v in res["inputProperties"].items()}
         config = {k: spec(v, False) for k, v in self.schema.get("config", {}).get("variables", {}).items()}
         body = pprint.pformat({"resources": resources, "config": config}, width=110, sort_dicts=True)
+        identity = pprint.pformat(self.identity(), width=110, sort_dicts=True)
         # Keyword order is the order jsonschema reports in: unknown properties, missing ones, then each
         # property's own rules.
         json_schemas = pprint.pformat(self.json_schemas(), width=110, sort_dicts=False)
-        return self.render("_schema.py.j2", body=body, json_schemas=json_schemas)
+        return self.render("_schema.py.j2", body=body, identity=identity, json_schemas=json_schemas)
+
+    def identity(self) -> dict[str, tuple[str, ...]]:
+        """Each resource's identity: its inputs whose change replaces it (``replaceOnChanges``), in the
+        schema's order. The hooks' diff replaces on these and only these."""
+        return {
+            token: tuple(key for key, prop in res["inputProperties"].items() if prop.get("replaceOnChanges"))
+            for token, res in sorted(self.resources.items())
+        }
 
     def json_schemas(self) -> dict[str, Any]:
         """The JSON Schema (draft 2020-12) of each resource's inputs and of the provider config: the
         constraints of schema.json, which ``resources/validation.py`` checks with ``jsonschema``. A
-        resource's inputs may also carry the engine's and the dynamic provider's own ``__`` keys."""
+        resource's inputs may also carry the engine's and the dynamic provider's own ``__`` keys.
+        Patterns are ``anchored``; beside each, the annotation ``WRITTEN_PATTERN`` keeps the rule as
+        schema.json writes it, which is what a failure shows."""
+        from pulumi_macie_provider.resources.validation import WRITTEN_PATTERN
 
         def constraints(prop: dict[str, Any]) -> dict[str, Any]:
             target = self.ref(prop)
@@ -209,7 +227,10 @@ class Generator:
             else:
                 out = {"type": prop["type"]}
             for key in ("minLength", "maxLength", "pattern", "minimum", "maximum"):
-                if key in prop:
+                if key == "pattern" and key in prop:
+                    out["pattern"] = anchored(prop["pattern"])
+                    out[WRITTEN_PATTERN] = prop["pattern"]
+                elif key in prop:
                     out[key] = prop[key]
             return out
 

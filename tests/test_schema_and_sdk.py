@@ -15,6 +15,7 @@ import pytest
 
 from codegen import generate, python_dynamic
 from macie_local.validation import service_model
+from pulumi_macie_provider.client import ClientSettings
 from pulumi_macie_provider.hosts.dynamic import dynamic_type
 from pulumi_macie_provider.resources.registry import BY_TOKEN
 
@@ -122,10 +123,28 @@ def test_registry_lists_the_schema_resources() -> None:
     assert sorted(BY_TOKEN) == sorted(SCHEMA["resources"])
 
 
-@pytest.mark.parametrize("token", sorted(BY_TOKEN))
-def test_replace_on_changes_matches_hooks(token: str) -> None:
-    """The schema's replaceOnChanges properties are exactly those the hooks' diff replaces on."""
+#: Two valid values of each input property of the resources, to change one at a time.
+INPUT_VALUES: dict[str, tuple[Any, Any]] = {
+    "memberAccountId": ("111122223333", "444455556666"),
+    "bucketName": ("corp-logs", "corp-data"),
+    "prefix": ("2024/", "2025/"),
+    "classificationType": ({"oneTime": "NONE", "continuous": "FULL"}, {"oneTime": "FULL", "continuous": "FULL"}),
+}
+
+
+@pytest.mark.parametrize(
+    ("token", "key"),
+    [(token, key) for token in sorted(BY_TOKEN) for key in SCHEMA["resources"][token]["inputProperties"]],
+)
+def test_replace_on_changes_matches_hooks(token: str, key: str) -> None:
+    """The hooks' diff replaces on a change of an input exactly when schema.json marks it replaceOnChanges,
+    and the registry's identity is those inputs."""
     inputs = SCHEMA["resources"][token]["inputProperties"]
+    assert set(inputs) <= set(INPUT_VALUES), f"add two values of {set(inputs) - set(INPUT_VALUES)} to INPUT_VALUES"
+    olds = {name: INPUT_VALUES[name][0] for name in inputs}
+    diff = BY_TOKEN[token].hooks(ClientSettings()).diff("id", olds, {**olds, key: INPUT_VALUES[key][1]})
+    assert diff.changes == [key]
+    assert diff.replaces == ([key] if inputs[key].get("replaceOnChanges") else [])
     assert {k for k, v in inputs.items() if v.get("replaceOnChanges")} == set(BY_TOKEN[token].identity)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -10,12 +11,12 @@ from pulumi.runtime.rpc import UNKNOWN
 
 from codegen import python_dynamic
 from pulumi_macie_provider.resources._schema import JSON_SCHEMAS
-from pulumi_macie_provider.resources.validation import check_config, check_inputs
+from pulumi_macie_provider.resources.validation import WRITTEN_PATTERN, check_config, check_inputs
 
 S3 = "macie:index:MacieS3Resource"
 MEMBER = "macie:index:MacieMemberAccount"
 SCHEMA = python_dynamic.load_schema()
-CONSTRAINTS = ("pattern", "minLength", "maxLength", "minimum", "maximum")
+CONSTRAINTS = ("minLength", "maxLength", "minimum", "maximum")
 
 
 def test_generated_json_schemas_are_valid() -> None:
@@ -26,13 +27,19 @@ def test_generated_json_schemas_are_valid() -> None:
 
 @pytest.mark.parametrize("token", sorted(SCHEMA["resources"]))
 def test_json_schema_states_each_constraint_of_schema_json(token: str) -> None:
-    """Each input's type, constraints and requiredness in schema.json are in its resource's JSON Schema."""
+    """Each input's type, constraints and requiredness in schema.json are in its resource's JSON Schema; a
+    pattern anchored, with the rule as written beside it."""
     resource = SCHEMA["resources"][token]
     generated = JSON_SCHEMAS["resources"][token]
     assert generated["required"] == resource["requiredInputs"]
     assert generated["additionalProperties"] is False
     for key, prop in resource["inputProperties"].items():
         assert {c: prop[c] for c in CONSTRAINTS if c in prop}.items() <= generated["properties"][key].items()
+        if "pattern" in prop:
+            assert generated["properties"][key]["pattern"] == python_dynamic.anchored(prop["pattern"])
+            assert generated["properties"][key][WRITTEN_PATTERN] == prop["pattern"]
+        else:
+            assert "pattern" not in generated["properties"][key]
         if "type" in prop:
             assert generated["properties"][key]["type"] == prop["type"]
 
@@ -42,6 +49,26 @@ def test_pattern_is_a_rule_for_the_whole_value(value: str) -> None:
     """A value that only contains a match of the pattern fails it (JSON Schema alone would search)."""
     _, failures = check_inputs(MEMBER, {"memberAccountId": value})
     assert failures == [("memberAccountId", f"{value!r} does not match the pattern [0-9]{{12}}")]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "value", "whole"),
+    [
+        ("[0-9]{12}", "123456789012", True),
+        ("[0-9]{12}", "123456789012\n", False),
+        ("[0-9]{12}", "\n123456789012", False),
+        ("[0-9]{12}", "1234567890123", False),
+        ("a|b", "a", True),
+        ("a|b", "ab", False),
+        ("(x)(y)?", "xy", True),
+        ("https?://[^/\\s]+(/.*)?", "http://h/a\nb", False),
+    ],
+)
+def test_an_anchored_pattern_is_a_whole_value_rule_in_plain_json_schema(pattern: str, value: str, whole: bool) -> None:
+    """Plain JSON Schema, which searches a pattern, judges a generated one as a rule for the whole value:
+    as re.fullmatch does, a final newline included, and alternatives kept inside the anchors."""
+    valid = Draft202012Validator({"type": "string", "pattern": python_dynamic.anchored(pattern)}).is_valid(value)
+    assert valid is whole is bool(re.fullmatch(pattern, value))
 
 
 def test_unknown_values_are_not_judged_nor_missing() -> None:

@@ -2,7 +2,8 @@
 # *** Do not edit by hand: change schema.json and run `python codegen/generate.py`. ***
 
 """Input properties of each resource and of the provider config, as schema.json states them: the property
-table (``SCHEMA``: types, defaults, which changes replace) and the JSON Schema of their constraints
+table (``SCHEMA``: types, defaults), each resource's identity (``IDENTITY``: the inputs whose change
+replaces it, schema.json's ``replaceOnChanges``), and the JSON Schema of their constraints
 (``JSON_SCHEMAS``), which ``validation`` checks inputs against with the ``jsonschema`` library."""
 
 from typing import Any
@@ -12,13 +13,11 @@ SCHEMA: dict[str, Any] = {'config': {'endpointUrl': {'pattern': 'https?://[^/\\s
             'profile': {'required': False, 'type': 'string'},
             'region': {'pattern': '[a-z]{2}(-[a-z]+)+-[0-9]+', 'required': False, 'type': 'string'}},
  'resources': {'macie:index:MacieMemberAccount': {'memberAccountId': {'pattern': '[0-9]{12}',
-                                                                      'replaceOnChanges': True,
                                                                       'required': True,
                                                                       'type': 'string'}},
                'macie:index:MacieS3Resource': {'bucketName': {'maxLength': 500,
                                                               'minLength': 1,
                                                               'pattern': '[^/:]+',
-                                                              'replaceOnChanges': True,
                                                               'required': True,
                                                               'type': 'string'},
                                                'classificationType': {'properties': {'continuous': {'default': 'FULL',
@@ -33,14 +32,15 @@ SCHEMA: dict[str, Any] = {'config': {'endpointUrl': {'pattern': 'https?://[^/\\s
                                                                       'required': False,
                                                                       'type': 'object'},
                                                'memberAccountId': {'pattern': '[0-9]{12}',
-                                                                   'replaceOnChanges': True,
                                                                    'required': False,
                                                                    'type': 'string'},
                                                'prefix': {'default': '',
                                                           'maxLength': 10000,
-                                                          'replaceOnChanges': True,
                                                           'required': False,
                                                           'type': 'string'}}}}
+
+IDENTITY: dict[str, tuple[str, ...]] = {'macie:index:MacieMemberAccount': ('memberAccountId',),
+ 'macie:index:MacieS3Resource': ('bucketName', 'prefix', 'memberAccountId')}
 
 JSON_SCHEMAS: dict[str, Any] = {'resources': {'macie:index:MacieMemberAccount': {'$schema': 'https://json-schema.org/draft/2020-12/schema',
                                                   'type': 'object',
@@ -48,7 +48,8 @@ JSON_SCHEMAS: dict[str, Any] = {'resources': {'macie:index:MacieMemberAccount': 
                                                   'additionalProperties': False,
                                                   'required': ['memberAccountId'],
                                                   'properties': {'memberAccountId': {'type': 'string',
-                                                                                     'pattern': '[0-9]{12}'}}},
+                                                                                     'pattern': '^(?:[0-9]{12})$(?!\\n)',
+                                                                                     'x-pattern': '[0-9]{12}'}}},
                'macie:index:MacieS3Resource': {'$schema': 'https://json-schema.org/draft/2020-12/schema',
                                                'type': 'object',
                                                'patternProperties': {'^__': {}},
@@ -57,11 +58,13 @@ JSON_SCHEMAS: dict[str, Any] = {'resources': {'macie:index:MacieMemberAccount': 
                                                'properties': {'bucketName': {'type': 'string',
                                                                              'minLength': 1,
                                                                              'maxLength': 500,
-                                                                             'pattern': '[^/:]+'},
+                                                                             'pattern': '^(?:[^/:]+)$(?!\\n)',
+                                                                             'x-pattern': '[^/:]+'},
                                                               'prefix': {'type': 'string',
                                                                          'maxLength': 10000},
                                                               'memberAccountId': {'type': 'string',
-                                                                                  'pattern': '[0-9]{12}'},
+                                                                                  'pattern': '^(?:[0-9]{12})$(?!\\n)',
+                                                                                  'x-pattern': '[0-9]{12}'},
                                                               'classificationType': {'type': 'object',
                                                                                      'additionalProperties': False,
                                                                                      'properties': {'oneTime': {'type': 'string',
@@ -71,7 +74,11 @@ JSON_SCHEMAS: dict[str, Any] = {'resources': {'macie:index:MacieMemberAccount': 
                                                                                                                    'enum': ['FULL']}}}}}},
  'config': {'$schema': 'https://json-schema.org/draft/2020-12/schema',
             'type': 'object',
-            'properties': {'region': {'type': 'string', 'pattern': '[a-z]{2}(-[a-z]+)+-[0-9]+'},
-                           'endpointUrl': {'type': 'string', 'pattern': 'https?://[^/\\s]+(/.*)?'},
+            'properties': {'region': {'type': 'string',
+                                      'pattern': '^(?:[a-z]{2}(-[a-z]+)+-[0-9]+)$(?!\\n)',
+                                      'x-pattern': '[a-z]{2}(-[a-z]+)+-[0-9]+'},
+                           'endpointUrl': {'type': 'string',
+                                           'pattern': '^(?:https?://[^/\\s]+(/.*)?)$(?!\\n)',
+                                           'x-pattern': 'https?://[^/\\s]+(/.*)?'},
                            'profile': {'type': 'string'},
                            'maxAttempts': {'type': 'integer', 'minimum': 1, 'maximum': 50}}}}

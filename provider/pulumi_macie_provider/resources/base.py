@@ -40,6 +40,7 @@ from ..client import ClientSettings
 from ..client.deadline import settling
 from ..client.settings import Credentials
 from ..errors import MacieApiError, MacieError, NotFoundError, UnknownOutcomeError
+from ._schema import IDENTITY
 from .api import api_call
 from .clients import client_for
 from .list_cache import ListCache
@@ -122,8 +123,6 @@ class Hooks(ABC):
     #: The package and the resource's name: ``<PACKAGE>:index:<NAME>`` is its type token.
     PACKAGE: ClassVar[str] = "macie"
     NAME: ClassVar[str] = ""
-    #: The properties whose change replaces the resource (schema.json's ``replaceOnChanges``).
-    IDENTITY: ClassVar[tuple[str, ...]] = ()
     #: The property whose value is the resource's ID, when one is (a member account's account ID).
     ID_PROPERTY: ClassVar[str | None] = None
     #: Properties whose value is the ID of another resource of the package, by that resource's name: a
@@ -232,7 +231,7 @@ class Hooks(ABC):
         for key in sorted(set(old) | set(new)):
             if contains_unknown(new.get(key)) or old.get(key) != new.get(key):
                 result.changes.append(key)
-                if key in self.IDENTITY:
+                if key in IDENTITY[self.token()]:
                     result.replaces.append(key)
         return result
 

@@ -40,7 +40,6 @@ def parse_id(id_: str) -> str:
 
 class MemberAccountHooks(Hooks):
     NAME = "MacieMemberAccount"
-    IDENTITY = ("memberAccountId",)
     ID_PROPERTY = "memberAccountId"
     ID_FORMAT = "<memberAccountId>"
     ID_EXAMPLE = "111122223333"

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import MacieError
+from ._schema import IDENTITY
 from .base import Hooks
 from .member_account import MemberAccountHooks
 from .s3_resource import S3ResourceHooks
@@ -31,8 +32,8 @@ class ResourceType:
 
     @property
     def identity(self) -> tuple[str, ...]:
-        """The properties whose change replaces the resource."""
-        return self.hooks.IDENTITY
+        """The properties whose change replaces the resource (schema.json's ``replaceOnChanges``)."""
+        return IDENTITY[self.token]
 
     @property
     def id_format(self) -> str:

@@ -53,7 +53,6 @@ def parse_id(id_: str) -> tuple[str, str, str | None]:
 
 class S3ResourceHooks(Hooks):
     NAME = "MacieS3Resource"
-    IDENTITY = ("bucketName", "prefix", "memberAccountId")
     REFERENCES: ClassVar[dict[str, str]] = {"memberAccountId": "MacieMemberAccount"}
     ID_FORMAT = "[<memberAccountId>:]<bucketName>[/<prefix>]"
     ID_EXAMPLE = "111122223333:corp-logs/2024/"

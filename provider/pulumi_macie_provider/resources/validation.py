@@ -12,7 +12,8 @@ failure names the property, the bad value and the rule. Before validation:
   value was given.
 
 A schema.json ``pattern`` is a rule for the whole value (``[0-9]{12}`` is twelve digits, not twelve
-digits somewhere), so the validator matches patterns in full rather than searching as JSON Schema does.
+digits somewhere): the generator writes it anchored into ``JSON_SCHEMAS``, so that plain JSON Schema
+judges the whole value, and keeps the rule as written beside it (``WRITTEN_PATTERN``) for the messages.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any
 
-from jsonschema import Draft202012Validator, ValidationError, validators
+from jsonschema import Draft202012Validator, ValidationError
 from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN
 
@@ -58,25 +59,19 @@ def coerce(spec: dict[str, Any], value: Any) -> tuple[Any, bool]:
     return value, False
 
 
+#: The annotation beside a generated (anchored) ``pattern`` that holds the rule as schema.json writes it.
+WRITTEN_PATTERN = "x-pattern"
+
+
 @cache
 def _pattern(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-def _whole_pattern(validator: Any, pattern: str, instance: Any, schema: dict[str, Any]) -> Iterator[ValidationError]:
-    """JSON Schema's ``pattern`` keyword, matching the whole value."""
-    if validator.is_type(instance, "string") and not _pattern(pattern).fullmatch(instance):
-        yield ValidationError(f"{instance!r} does not match {pattern!r}")
-
-
-# (types-jsonschema leaves extend() unannotated.)
-_Validator = validators.extend(Draft202012Validator, {"pattern": _whole_pattern})  # type: ignore[no-untyped-call]
-
-
 @cache
-def _validator(token: str | None) -> Any:
+def _validator(token: str | None) -> Draft202012Validator:
     """The validator of a resource's inputs (its type token), or of the provider config (None)."""
-    return _Validator(JSON_SCHEMAS["config"] if token is None else JSON_SCHEMAS["resources"][token])
+    return Draft202012Validator(JSON_SCHEMAS["config"] if token is None else JSON_SCHEMAS["resources"][token])
 
 
 #: Config settings whose value a message never repeats: it may have been set as a secret, and an
@@ -139,7 +134,7 @@ def _reasons(error: ValidationError, show: bool) -> Iterator[tuple[tuple[str, ..
     elif error.validator == "maxLength":
         yield path, f"{shown} is too long: {len(value)} characters, at most {rule} allowed"
     elif error.validator == "pattern":
-        yield path, f"{shown} does not match the pattern {rule}"
+        yield path, f"{shown} does not match the pattern {schema.get(WRITTEN_PATTERN, rule)}"
     elif error.validator in ("minimum", "maximum"):
         yield path, f"{shown} is out of range: must be from {schema.get('minimum')} to {schema.get('maximum')}"
     else:  # a keyword the generator does not emit today: jsonschema's own words
