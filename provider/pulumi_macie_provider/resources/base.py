@@ -225,15 +225,25 @@ class Hooks(ABC):
         return CheckResult(inputs, [Failure(*failure) for failure in failures])
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        """Compare normalised old outputs with new inputs: identity changes replace, others update."""
+        """Compare normalised old outputs with new inputs: identity changes replace, others update.
+
+        Whenever the new inputs give the same ID, a replacement (the program's ``replaceOnChanges``, or
+        an identity written another way) deletes the old resource first: made first, the new one would
+        be the same association in Macie, and refused as held already."""
         old, new = self.normalise(olds), self.normalise(news)
-        result = DiffResult()
+        changes, replaces = [], []
         for key in sorted(set(old) | set(new)):
             if contains_unknown(new.get(key)) or old.get(key) != new.get(key):
-                result.changes.append(key)
+                changes.append(key)
                 if key in IDENTITY[self.token()]:
-                    result.replaces.append(key)
-        return result
+                    replaces.append(key)
+        same_id = False
+        if changes and not contains_unknown(new):
+            try:
+                same_id = self.id_for(new) == id_
+            except (MacieError, ValueError, KeyError, TypeError):
+                pass
+        return DiffResult(changes, replaces, delete_before_replace=same_id)
 
     @abstractmethod
     def id_for(self, inputs: dict[str, Any]) -> str:
