@@ -62,13 +62,12 @@ from .dynamic_entry import LEGACY, PROVIDERS
 from .errors import MacieApiError, MacieError, NotFoundError
 from .file_backend import repair_checkpoint_metadata
 from .hosts.dynamic import LEGACY_TYPE, dynamic_type, is_dynamic_type
+from .hosts.wire import SECRET_SIG
 from .resources.clients import client_for
 from .resources.config import config_values, settings_from_values
 from .resources.registry import BY_NAME, BY_TOKEN, ResourceType, resource_type
 from .resources.validation import contains_unknown
 
-#: How the engine marks a secret value in a state or an import file (``plaintext`` holds it as JSON).
-SECRET_SIG = ("4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270")
 #: The exit status of ``--pending-creates`` when the stack's checkpoint cannot be read.
 UNREADABLE = 3
 #: The most rounds of preview-then-import ``--rebuild`` makes: a round can make the IDs of resources

@@ -50,6 +50,7 @@ from ..errors import MacieError, UnknownOutcomeError
 from ..resources.base import Hooks
 from ..resources.config import CONFIG_KEYS, config_values, settings_from_values
 from ..resources.validation import contains_unknown
+from .wire import SECRET_SIG
 
 #: Config keys that say where the resources live: a change replaces them (as pulumi-aws's region).
 LOCATION_KEYS = ("region", "endpointUrl")
@@ -68,10 +69,6 @@ def to_struct(values: dict[str, Any]) -> struct_pb2.Struct:
     struct = struct_pb2.Struct()
     struct.update(values)
     return struct
-
-
-#: How the engine marks a secret value inside a Struct.
-SECRET_SIG = ("4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270")
 
 
 def unwrap_secrets(values: dict[str, Any]) -> dict[str, Any]:
