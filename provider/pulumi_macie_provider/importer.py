@@ -61,7 +61,7 @@ from .client import ClientSettings
 from .dynamic_entry import LEGACY, PROVIDERS
 from .errors import MacieApiError, MacieError, NotFoundError
 from .file_backend import repair_checkpoint_metadata
-from .hosts.dynamic import LEGACY_TYPE, dynamic_type, is_dynamic_type
+from .hosts.dynamic import LEGACY_TYPE, dynamic_type, is_dynamic_type, own_inputs
 from .hosts.wire import SECRET_SIG
 from .resources.clients import client_for
 from .resources.config import config_values, settings_from_values
@@ -168,12 +168,7 @@ def resource_of(type_: str, inputs: dict[str, Any]) -> ResourceType | None:
 def resource_id(inputs: dict[str, Any]) -> tuple[str, str] | None:
     """(TYPE, ID) of a dynamic resource's inputs if they are one of ours, else None."""
     resource = _by_provider(inputs)
-    return None if resource is None else (resource.name, resource.hooks().id_for(_own(inputs)))
-
-
-def _own(inputs: dict[str, Any]) -> dict[str, Any]:
-    """Inputs without the engine's and the dynamic provider's own (``__provider``...)."""
-    return {k: v for k, v in inputs.items() if not k.startswith("__")}
+    return None if resource is None else (resource.name, resource.hooks().id_for(own_inputs(inputs)))
 
 
 def _native_settings(deployment: dict[str, Any], provider_ref: str) -> ClientSettings | None:
@@ -223,7 +218,7 @@ def pending_creates(deployment: dict[str, Any], settings: ClientSettings) -> lis
         if ours is None:
             continue
         parent = resource.get("parent") if resource.get("parent") not in stacks else None
-        id_ = ours.hooks().id_for(_own(inputs))
+        id_ = ours.hooks().id_for(own_inputs(inputs))
         if resource["type"] != ours.token:  # a dynamic resource
             found.append(PendingCreate(resource["urn"], ours.name, id_, settings, parent, type=resource["type"]))
             continue
@@ -485,10 +480,10 @@ def declared_creates(preview: dict[str, Any], settings: ClientSettings) -> tuple
             continue
         parent = state.get("parent") if state.get("parent") not in stacks else None
         provider = _explicit_provider(state.get("provider", ""))
-        if contains_unknown(_own(inputs)) or parent in creating or provider in creating:
+        if contains_unknown(own_inputs(inputs)) or parent in creating or provider in creating:
             waiting.append(step["urn"])
             continue
-        id_ = ours.hooks().id_for(_own(inputs))
+        id_ = ours.hooks().id_for(own_inputs(inputs))
         if state["type"] != ours.token:  # a dynamic resource
             found.append(PendingCreate(step["urn"], ours.name, id_, settings, parent, type=state["type"]))
             continue
