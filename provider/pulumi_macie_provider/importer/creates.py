@@ -4,29 +4,21 @@ of those Macie holds.
 A create (``PendingCreate``) says where to look the resource up (the ID its inputs give, and the settings
 of its provider) and where it belongs in the stack (its parent and explicit provider), so that
 ``import_file`` places it under the same URN and provider as before. ``--pending-creates`` finds them in
-the state's pending operations, ``--rebuild`` in a preview's planned creates.
+the state's pending operations, ``--rebuild`` in a preview's planned creates; ``create_of`` makes both.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ..client import ClientSettings
 from ..errors import MacieApiError, NotFoundError
+from ..hosts.dynamic import own_inputs
 from ..resources.config import settings_from_values
-from ..resources.registry import resource_type
+from ..resources.registry import ResourceType, resource_type
 from .adopt import import_entry
-
-
-def native_settings(deployment: dict[str, Any], provider_ref: str) -> ClientSettings | None:
-    """The settings recorded in the state for the native provider ``provider_ref`` (``URN::ID``)."""
-    urn = provider_ref.rsplit("::", 1)[0]
-    for resource in deployment.get("resources") or []:
-        if resource.get("urn") == urn:
-            settings, failures = settings_from_values(resource.get("inputs") or {})
-            return None if failures else settings
-    return None
 
 
 def explicit_provider(reference: str) -> str | None:
@@ -37,7 +29,8 @@ def explicit_provider(reference: str) -> str | None:
 
 @dataclass(frozen=True)
 class PendingCreate:
-    """A create that was under way when a run stopped: where to look for it, and where it belongs."""
+    """A create to import (one under way when a run stopped, or one a preview plans): where to look for it,
+    and where it belongs."""
 
     urn: str
     kind: str  # a resource name (dynamic) or type token (native), as import_entry takes it
@@ -50,6 +43,37 @@ class PendingCreate:
     @property
     def name(self) -> str:
         return self.urn.rsplit("::", 1)[1]
+
+
+def parent_of(state: dict[str, Any], stacks: Collection[str]) -> str | None:
+    """The URN of a resource's parent, unless it is the stack (one of ``stacks``)."""
+    return state.get("parent") if state.get("parent") not in stacks else None
+
+
+def create_of(
+    ours: ResourceType,
+    urn: str,
+    state: dict[str, Any],
+    stacks: Collection[str],
+    providers: Mapping[str, dict[str, Any]],
+    settings: ClientSettings,
+) -> PendingCreate:
+    """The create of ``ours`` at ``urn``, from its state in an exported deployment or a preview (type,
+    inputs, parent, provider): the ID its inputs give, and where to look it up. A dynamic resource is
+    looked up with ``settings``; a native one with the settings recorded in its provider's state
+    (``providers``, by URN), or ``settings`` when that state is missing or its settings do not work."""
+    inputs = state.get("inputs") or {}
+    parent = parent_of(state, stacks)
+    id_ = ours.hooks().id_for(own_inputs(inputs))
+    if state["type"] != ours.token:  # a dynamic resource
+        return PendingCreate(urn, ours.name, id_, settings, parent, type=state["type"])
+    reference = state.get("provider", "")
+    where = settings
+    provider_state = providers.get(reference.rsplit("::", 1)[0])
+    if provider_state:
+        recorded, failures = settings_from_values(provider_state.get("inputs") or {})
+        where = settings if failures else recorded
+    return PendingCreate(urn, ours.token, id_, where, parent, explicit_provider(reference))
 
 
 def import_file(entries: list[tuple[PendingCreate, dict[str, Any]]]) -> dict[str, Any]:

@@ -16,8 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..client import ClientSettings
-from ..hosts.dynamic import own_inputs
-from .creates import PendingCreate, entry_name, explicit_provider, held_by_macie, import_file, native_settings
+from .creates import PendingCreate, create_of, entry_name, held_by_macie, import_file
 from .stack import (
     Pulumi,
     claims,
@@ -35,24 +34,18 @@ UNREADABLE = 3
 def pending_creates(deployment: dict[str, Any], settings: ClientSettings) -> list[PendingCreate]:
     """Each pending create of our resources in an exported deployment: dynamic resources are looked up
     with ``settings``, native ones where their provider's recorded settings say."""
-    stacks = {r["urn"] for r in deployment.get("resources") or [] if r.get("type") == "pulumi:pulumi:Stack"}
+    resources = deployment.get("resources") or []
+    stacks = {r["urn"] for r in resources if r.get("type") == "pulumi:pulumi:Stack"}
+    by_urn = {r.get("urn"): r for r in reversed(resources)}  # of two with one URN, the one listed first
     found = []
     for operation in deployment.get("pending_operations") or []:
         resource = operation.get("resource", {})
         if operation.get("type") != "creating":
             continue
-        inputs = resource.get("inputs") or {}
-        ours = resource_of(resource.get("type", ""), inputs)
+        ours = resource_of(resource.get("type", ""), resource.get("inputs") or {})
         if ours is None:
             continue
-        parent = resource.get("parent") if resource.get("parent") not in stacks else None
-        id_ = ours.hooks().id_for(own_inputs(inputs))
-        if resource["type"] != ours.token:  # a dynamic resource
-            found.append(PendingCreate(resource["urn"], ours.name, id_, settings, parent, type=resource["type"]))
-            continue
-        reference = resource.get("provider", "")
-        where = native_settings(deployment, reference) or settings
-        found.append(PendingCreate(resource["urn"], ours.token, id_, where, parent, explicit_provider(reference)))
+        found.append(create_of(ours, resource["urn"], resource, stacks, by_urn, settings))
     return found
 
 

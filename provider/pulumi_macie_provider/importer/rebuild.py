@@ -20,9 +20,8 @@ from typing import Any
 
 from ..client import ClientSettings
 from ..hosts.dynamic import own_inputs
-from ..resources.config import settings_from_values
 from ..resources.validation import contains_unknown
-from .creates import PendingCreate, entry_name, explicit_provider, held_by_macie, import_file
+from .creates import PendingCreate, create_of, entry_name, explicit_provider, held_by_macie, import_file, parent_of
 from .stack import (
     Pulumi,
     claims,
@@ -77,21 +76,12 @@ def declared_creates(preview: dict[str, Any], settings: ClientSettings) -> tuple
         ours = resource_of(state.get("type", ""), inputs) if step.get("op") == "create" else None
         if ours is None:
             continue
-        parent = state.get("parent") if state.get("parent") not in stacks else None
+        parent = parent_of(state, stacks)
         provider = explicit_provider(state.get("provider", ""))
         if contains_unknown(own_inputs(inputs)) or parent in creating or provider in creating:
             waiting.append(step["urn"])
             continue
-        id_ = ours.hooks().id_for(own_inputs(inputs))
-        if state["type"] != ours.token:  # a dynamic resource
-            found.append(PendingCreate(step["urn"], ours.name, id_, settings, parent, type=state["type"]))
-            continue
-        where = settings
-        provider_state = states.get(state.get("provider", "").rsplit("::", 1)[0], {})
-        if provider_state:
-            recorded, failures = settings_from_values(provider_state.get("inputs") or {})
-            where = settings if failures else recorded
-        found.append(PendingCreate(step["urn"], ours.token, id_, where, parent, provider))
+        found.append(create_of(ours, step["urn"], state, stacks, states, settings))
     return found, waiting
 
 
