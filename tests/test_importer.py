@@ -210,6 +210,47 @@ def test_declared_creates_from_a_preview() -> None:
     assert waiting == ["urn:pulumi:dev::p::macie:index:MacieS3Resource::later"]
 
 
+@pytest.mark.parametrize(
+    ("provider_inputs", "expected"),
+    [
+        ({"region": "us-west-2", "endpointUrl": "http://127.0.0.1:4510"}, ("us-west-2", "http://127.0.0.1:4510")),
+        ({"region": "not a region"}, ("eu-west-1", None)),  # settings that do not work: the command's
+    ],
+)
+def test_pending_and_declared_creates_read_a_resource_alike(
+    provider_inputs: dict[str, Any], expected: tuple[str, str | None]
+) -> None:
+    """A native resource pending creation in a state and the same resource planned in a preview give
+    the same create: one ID from its inputs, looked up with its explicit provider's recorded settings
+    (or the command's when those do not work), under the same parent and provider."""
+    given = ClientSettings(region="eu-west-1")
+    urn = "urn:pulumi:dev::p::my:index:Component$macie:index:MacieS3Resource::logs"
+    state = {
+        "type": "macie:index:MacieS3Resource",
+        "parent": PARENT_URN,
+        "provider": f"{EXPLICIT_URN}::0b1c",
+        "inputs": {"bucketName": "b", "prefix": "x/", "memberAccountId": "111122223333"},
+    }
+    provider = {"type": "pulumi:providers:macie", "inputs": provider_inputs}
+    deployment = {
+        "resources": [{"urn": STACK_URN, "type": "pulumi:pulumi:Stack"}, {"urn": EXPLICIT_URN, **provider}],
+        "pending_operations": [{"type": "creating", "resource": {"urn": urn, **state}}],
+    }
+    preview = {
+        "steps": [
+            {"op": "same", "urn": STACK_URN, "newState": {"type": "pulumi:pulumi:Stack"}},
+            {"op": "same", "urn": EXPLICIT_URN, "newState": provider},
+            {"op": "same", "urn": PARENT_URN, "newState": {"type": "my:index:Component"}},
+            {"op": "create", "urn": urn, "newState": state},
+        ]
+    }
+    (pending,) = pending_creates(deployment, given)
+    (declared,), waiting = declared_creates(preview, given)
+    assert pending == declared and waiting == []
+    assert (pending.id, pending.parent, pending.provider) == ("111122223333:b/x/", PARENT_URN, EXPLICIT_URN)
+    assert (pending.where.region, pending.where.endpoint_url) == expected
+
+
 def test_import_entry_of_a_dynamic_resource_carries_its_provider_as_a_secret(
     endpoint: LocalEndpoint, macie: Any
 ) -> None:

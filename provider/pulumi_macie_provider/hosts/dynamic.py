@@ -107,7 +107,7 @@ class DynamicProvider(ResourceProvider):
         return cache[wanted], location(wanted)
 
     def diff(self, _id: str, _olds: Any, _news: Any) -> DiffResult:
-        result = self.hooks().diff(_id, _inputs(_olds), _inputs(_news))
+        result = self.hooks().diff(_id, own_inputs(_olds), own_inputs(_news))
         recorded = (_olds or {}).get(LOCATION_KEY)
         moves = moved(recorded, location(self.hooks().settings)) if isinstance(recorded, dict) else []
         # A diff without changes makes the engine keep the old outputs, and the runtime's Read copies
@@ -121,12 +121,12 @@ class DynamicProvider(ResourceProvider):
 
     def create(self, props: Any) -> CreateResult:
         hooks = self.hooks()
-        result = hooks.create(_inputs(props))
+        result = hooks.create(own_inputs(props))
         return CreateResult(id_=result.id, outs={**result.outputs, LOCATION_KEY: location(hooks.settings)})
 
     def read(self, id_: str, props: Any) -> ReadResult:
         hooks, where = self.hooks_where(props)
-        known = _inputs(props or {})
+        known = own_inputs(props or {})
         # Nothing known but the ID: a `get` (or a lookup), which must find something.
         result = hooks.read(id_, known) if known else hooks.lookup(id_)
         if not result.exists:
@@ -135,7 +135,7 @@ class DynamicProvider(ResourceProvider):
 
     def update(self, _id: str, _olds: Any, _news: Any) -> UpdateResult:
         hooks, where = self.hooks_where(_olds)
-        olds, news = _inputs(_olds), _inputs(_news)
+        olds, news = own_inputs(_olds), own_inputs(_news)
         if hooks.diff(_id, olds, news).changed:
             outs = hooks.update(_id, olds, news).outputs
         else:
@@ -145,7 +145,7 @@ class DynamicProvider(ResourceProvider):
         return UpdateResult(outs={**outs, LOCATION_KEY: where})
 
     def delete(self, _id: str, _props: Any) -> None:
-        self.hooks_where(_props)[0].delete(_id, _inputs(_props))
+        self.hooks_where(_props)[0].delete(_id, own_inputs(_props))
 
 
 class _NoConfig:
@@ -160,6 +160,7 @@ def provider_moved(olds: Any, news: Any) -> bool:
     return isinstance(new, str) and new != UNKNOWN and new != old
 
 
-def _inputs(props: Any) -> dict[str, Any]:
-    """Properties without the engine's and the dynamic provider's own (``__provider``...)."""
+def own_inputs(props: Any) -> dict[str, Any]:
+    """Properties without the engine's and the dynamic provider's own (``__provider``, ``__location``...):
+    the resource's own inputs, as its hooks take them."""
     return {k: v for k, v in dict(props).items() if not k.startswith("__")}

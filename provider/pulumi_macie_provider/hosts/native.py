@@ -51,6 +51,7 @@ from ..resources.config import CONFIG_KEYS, config_values, settings_from_values
 from ..resources.location import replaced_by, resolved_region
 from ..resources.validation import contains_unknown
 from .engine_health import exit_with_engine
+from .wire import SECRET_SIG
 
 #: Keys that the engine itself adds to a provider's inputs.
 ENGINE_KEYS = ("version", "pluginDownloadURL")
@@ -67,10 +68,6 @@ def to_struct(values: dict[str, Any]) -> struct_pb2.Struct:
     struct = struct_pb2.Struct()
     struct.update(values)
     return struct
-
-
-#: How the engine marks a secret value inside a Struct.
-SECRET_SIG = ("4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270")
 
 
 def unwrap_secrets(values: dict[str, Any]) -> dict[str, Any]:
