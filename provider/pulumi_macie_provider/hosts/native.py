@@ -37,85 +37,24 @@ import sys
 import threading
 from collections.abc import Callable, Iterable
 from concurrent import futures
-from typing import Any, TypeVar
+from typing import Any
 
 import grpc
-from google.protobuf import any_pb2, empty_pb2, json_format, struct_pb2
-from google.rpc import status_pb2
+from google.protobuf import empty_pb2
 from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
 
 from ..client.deadline import cancel, time_limit
-from ..errors import MacieError, UnknownOutcomeError
+from ..errors import MacieError
 from ..resources.base import Hooks
 from ..resources.config import CONFIG_KEYS, config_values, settings_from_values
 from ..resources.location import replaced_by, resolved_region
 from ..resources.validation import contains_unknown
 from .engine_health import exit_with_engine
-from .wire import SECRET_SIG
+from .rpc import to_dict, to_struct, translated, unwrap_secrets
 
 #: Keys that the engine itself adds to a provider's inputs.
 ENGINE_KEYS = ("version", "pluginDownloadURL")
 SCHEMA_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "schema.json")
-
-Response = TypeVar("Response")
-
-
-def to_dict(struct: struct_pb2.Struct) -> dict[str, Any]:
-    return json_format.MessageToDict(struct)
-
-
-def to_struct(values: dict[str, Any]) -> struct_pb2.Struct:
-    struct = struct_pb2.Struct()
-    struct.update(values)
-    return struct
-
-
-def unwrap_secrets(values: dict[str, Any]) -> dict[str, Any]:
-    """Values with the engine's secret wrappers taken off: Configure sends secrets wrapped even to a
-    plugin that does not accept them. (Messages never repeat the settings that may be secret.)"""
-    return {
-        key: value.get("value") if isinstance(value, dict) and value.get(SECRET_SIG[0]) == SECRET_SIG[1] else value
-        for key, value in values.items()
-    }
-
-
-def one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-def translated(method: Callable[..., Response]) -> Callable[..., Response]:
-    """Answer the engine with one line for a failure: the provider's own message, never a traceback."""
-
-    @functools.wraps(method)
-    def handler(self: Any, request: Any, context: grpc.ServicerContext) -> Response:
-        try:
-            return method(self, request, context)
-        except UnknownOutcomeError as error:
-            # Partly made: the engine records the resource with this error, and refresh settles it.
-            detail = any_pb2.Any()
-            detail.Pack(
-                provider_pb2.ErrorResourceInitFailed(
-                    id=error.id,
-                    properties=to_struct(error.outputs),
-                    inputs=to_struct(error.inputs),
-                    reasons=[one_line(str(error))],
-                )
-            )
-            message = one_line(str(error))
-            status = status_pb2.Status(code=grpc.StatusCode.UNKNOWN.value[0], message=message, details=[detail])
-            # gRPC's rich error model: the status with its details travels in this trailer.
-            context.set_trailing_metadata((("grpc-status-details-bin", status.SerializeToString()),))
-            context.abort(grpc.StatusCode.UNKNOWN, message)
-            raise AssertionError("unreachable: abort raises") from None
-        except MacieError as error:
-            message, code = one_line(str(error)), grpc.StatusCode.UNKNOWN
-        except Exception as error:  # noqa: BLE001 - a bug of ours still gets one clear line
-            message = one_line(f"pulumi-resource-macie: unexpected {type(error).__name__}: {error}")
-            code = grpc.StatusCode.INTERNAL
-        context.abort(code, message)
-        raise AssertionError("unreachable: abort raises")
-
-    return handler
 
 
 class Provider(provider_pb2_grpc.ResourceProviderServicer):
