@@ -183,8 +183,13 @@ class Generator:
                 out["properties"] = {
                     k: spec(v, k in target.get("required", [])) for k, v in target["properties"].items()
                 }
+            elif prop["type"] == "array":
+                out["type"] = "array"
+                out["items"] = spec(prop["items"], False)
             else:
                 out["type"] = prop["type"]
+            if prop.get("secret"):
+                out["secret"] = True
             for key in ("default", "pattern", "minLength", "maxLength", "minimum", "maximum"):
                 if key in prop:
                     out[key] = prop[key]
@@ -224,6 +229,8 @@ class Generator:
                 out: dict[str, Any] = {"type": "string", "enum": [e["value"] for e in target["enum"]]}
             elif target is not None:
                 out = obj(target["properties"], target.get("required", []))
+            elif prop["type"] == "array":
+                out = {"type": "array", "items": constraints(prop["items"])}
             else:
                 out = {"type": prop["type"]}
             for key in ("minLength", "maxLength", "pattern", "minimum", "maximum"):

@@ -249,7 +249,8 @@ def test_native_check_config_rules(native: Host) -> None:
         )
     )
     reasons = {f.property: f.reason for f in checked.failures}
-    assert reasons["endpointURL"].startswith("unknown setting macie:endpointURL; the settings are macie:region")
+    assert reasons["endpointURL"].startswith("unknown setting macie:endpointURL; the settings are macie:")
+    assert "macie:endpointUrl" in reasons["endpointURL"] and "macie:assumeRole" in reasons["endpointURL"]
     assert "out of range" in reasons["maxAttempts"] and "pattern" in reasons["region"]
     checked = native.stub.CheckConfig(
         provider_pb2.CheckRequest(
@@ -257,7 +258,13 @@ def test_native_check_config_rules(native: Host) -> None:
         )
     )
     assert list(checked.failures) == []
-    assert plain(checked.inputs) == {"maxAttempts": 5, "region": "us-west-2", "version": "0.1.0"}
+    # The endpoint is recorded as used: AWS's own, in the region.
+    assert plain(checked.inputs) == {
+        "endpointUrl": "https://macie.us-west-2.amazonaws.com",
+        "maxAttempts": 5,
+        "region": "us-west-2",
+        "version": "0.1.0",
+    }
 
 
 @pytest.mark.parametrize(
@@ -396,9 +403,13 @@ def test_native_keeps_the_recorded_region_without_one_in_the_environment() -> No
                 ).inputs
             )
 
-        assert checked({"region": "us-east-1"}, {"version": "0.1.0"}) == {"region": "us-east-1", "version": "0.1.0"}
+        assert checked({"region": "us-east-1"}, {"version": "0.1.0"}) == {
+            "endpointUrl": "https://macie.us-east-1.amazonaws.com",
+            "region": "us-east-1",
+            "version": "0.1.0",
+        }
         assert checked({"region": "us-east-1"}, {"region": "us-west-2"})["region"] == "us-west-2"
-        assert "region" not in checked({}, {})
+        assert "region" not in checked({}, {}) and "endpointUrl" not in checked({}, {})
     finally:
         running.stop()
 

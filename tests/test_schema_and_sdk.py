@@ -30,6 +30,8 @@ PATTERN_PROSE = {
     "[^/:]+": "neither `/` nor `:`",
     "[a-z]{2}(-[a-z]+)+-[0-9]+": "two lowercase letters, then one or more `-word` parts, then `-` and a number",
     "https?://[^/\\s]+(/.*)?": "`http://` or `https://`, a host",
+    "arn:aws[a-z-]*:iam::[0-9]{12}:role/[\\w+=,.@/-]{1,512}": "ARN of the role",
+    "[\\w+=,.@-]{2,64}": "2 to 64 of letters, digits and `+=,.@_-`",
 }
 
 
@@ -191,7 +193,7 @@ def test_every_constraint_is_stated_in_prose(where: str, prop: dict[str, Any], i
     for value in target.get("enum", []):
         assert f"`{value['value']}`" in text, f"{where}: enum value {value['value']}"
     for inner in target.get("properties", {}).values():
-        inner_type = SCHEMA["types"][inner["$ref"].removeprefix("#/types/")]
+        inner_type = SCHEMA["types"].get(inner.get("$ref", "").removeprefix("#/types/"), {})
         for value in inner_type.get("enum", []):
             assert f"`{value['value']}`" in text, f"{where}: enum value {value['value']}"
     if "default" in prop:

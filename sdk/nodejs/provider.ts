@@ -2,10 +2,13 @@
 // *** Do not edit by hand unless you're certain you know what you are doing! ***
 
 import * as pulumi from "@pulumi/pulumi";
+import * as inputs from "./types/input";
+import * as outputs from "./types/output";
+import * as enums from "./types/enums";
 import * as utilities from "./utilities";
 
 /**
- * The provider settings for Amazon Macie Classic. They are read from the stack configuration (`macie:region`, `macie:endpointUrl`, `macie:profile`, `macie:maxAttempts`) inside the provider process; none of them, and no credential, is stored in the stack's state.
+ * The provider settings for Amazon Macie Classic. The default provider reads them from the stack configuration (`macie:region`, ...) and the AWS environment; an explicit provider takes them as its inputs (and reads no stack configuration). The state records where the provider's resources live (the region and endpoint it uses, whatever set them) and its other settings; `accessKey`, `secretKey`, `token` and an endpoint URL with a password are recorded only as secrets. A change of region, endpoint or the account of `assumeRole` replaces the provider's resources; the other settings update in place.
  */
 export class Provider extends pulumi.ProviderResource {
     /** @internal */
@@ -34,6 +37,16 @@ export class Provider extends pulumi.ProviderResource {
         let resourceInputs: pulumi.Inputs = {};
         opts = opts || {};
         {
+            resourceInputs["accessKey"] = args?.accessKey ? pulumi.secret(args.accessKey) : undefined;
+            resourceInputs["allowedAccountIds"] = pulumi.output(args?.allowedAccountIds).apply(JSON.stringify);
+            resourceInputs["assumeRole"] = pulumi.output(args?.assumeRole).apply(JSON.stringify);
+            resourceInputs["endpointUrl"] = args?.endpointUrl;
+            resourceInputs["forbiddenAccountIds"] = pulumi.output(args?.forbiddenAccountIds).apply(JSON.stringify);
+            resourceInputs["maxAttempts"] = pulumi.output((args?.maxAttempts) ?? 8).apply(JSON.stringify);
+            resourceInputs["profile"] = args?.profile;
+            resourceInputs["region"] = args?.region;
+            resourceInputs["secretKey"] = args?.secretKey ? pulumi.secret(args.secretKey) : undefined;
+            resourceInputs["token"] = args?.token ? pulumi.secret(args.token) : undefined;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
         super(Provider.__pulumiType, name, resourceInputs, opts);
@@ -44,4 +57,44 @@ export class Provider extends pulumi.ProviderResource {
  * The set of arguments for constructing a Provider resource.
  */
 export interface ProviderArgs {
+    /**
+     * The access key ID the provider signs with, with `secretKey` (and `token` for temporary keys). Without it: the profile, then the standard AWS credential chain (`AWS_ACCESS_KEY_ID`, ...). Kept secret.
+     */
+    accessKey?: pulumi.Input<string | undefined>;
+    /**
+     * The only accounts the provider may act in: a provider whose credentials belong to any other account fails before its first call to Macie.
+     */
+    allowedAccountIds?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    /**
+     * A role to assume (STS `AssumeRole`) with the credentials above: every call is then made in the role's account. A role in another account moves the resources (they are replaced there).
+     */
+    assumeRole?: pulumi.Input<inputs.AssumeRoleArgs | undefined>;
+    /**
+     * The URL of the Macie endpoint, for example that of `macie-local` (`http://127.0.0.1:4510`): `http://` or `https://`, a host (with an optional port), then an optional path. Falls back to `AWS_ENDPOINT_URL_MACIE`, `AWS_ENDPOINT_URL`, then AWS's own endpoint. The provider records the endpoint it uses, in one canonical form (scheme and host in lower case, no default port, no trailing slash); a URL with a user and password is recorded as a secret.
+     */
+    endpointUrl?: pulumi.Input<string | undefined>;
+    /**
+     * Accounts the provider must never act in: a provider whose credentials belong to one of them fails before its first call to Macie.
+     */
+    forbiddenAccountIds?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    /**
+     * How many times a call is attempted in all, with backoff, when Macie throttles or fails with a 5xx: 1 to 50; defaults to 8.
+     */
+    maxAttempts?: pulumi.Input<number | undefined>;
+    /**
+     * The name of a profile in the shared AWS config and credentials files. Falls back to `AWS_PROFILE`.
+     */
+    profile?: pulumi.Input<string | undefined>;
+    /**
+     * The AWS region of the Macie Classic API, such as `us-east-1`: two lowercase letters, then one or more `-word` parts, then `-` and a number. Falls back to `AWS_REGION`, `AWS_DEFAULT_REGION` and the profile's region.
+     */
+    region?: pulumi.Input<string | undefined>;
+    /**
+     * The secret access key that goes with `accessKey`. Kept secret.
+     */
+    secretKey?: pulumi.Input<string | undefined>;
+    /**
+     * The session token of temporary keys (`accessKey` starting `ASIA`). Kept secret.
+     */
+    token?: pulumi.Input<string | undefined>;
 }

@@ -66,8 +66,9 @@ class DynamicProvider(ResourceProvider):
         pass
 
     def configure(self, req: ConfigureRequest) -> None:
-        settings, failures = settings_from_config(req.config.get)
+        settings, credentials, failures = settings_from_config(req.config.get)
         self._config_failures = failures
+        self._credentials = credentials
         self._hooks = self._make_hooks(settings)
 
     def _make_hooks(self, settings: ClientSettings) -> Hooks:
@@ -75,7 +76,7 @@ class DynamicProvider(ResourceProvider):
         # engine's Cancel with nothing: a hook waiting there for another resource of the run could hold
         # the thread that resource needs, and no Ctrl-C would end it. So hooks here never wait; the SDK
         # orders a member account declared in the program before the S3 resources that name it.
-        return self.HOOKS(settings, dependency_wait=0)
+        return self.HOOKS(settings, dependency_wait=0, credentials=getattr(self, "_credentials", None))
 
     def hooks(self) -> Hooks:
         hooks = getattr(self, "_hooks", None)

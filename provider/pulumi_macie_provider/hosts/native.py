@@ -46,14 +46,11 @@ from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
 from ..client.deadline import cancel, time_limit
 from ..errors import MacieError
 from ..resources.base import Hooks
-from ..resources.config import CONFIG_KEYS, config_values, settings_from_values
-from ..resources.location import replaced_by, resolved_region
-from ..resources.validation import contains_unknown
+from ..resources.config import config_values, credentials_from_values, settings_from_values
+from ..resources.provider_config import check_provider, diff_provider
 from .engine_health import exit_with_engine
-from .rpc import to_dict, to_struct, translated, unwrap_secrets
+from .rpc import to_dict, to_struct, translated, unwrap_secrets, wrap_secret
 
-#: Keys that the engine itself adds to a provider's inputs.
-ENGINE_KEYS = ("version", "pluginDownloadURL")
 SCHEMA_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "schema.json")
 
 
@@ -89,43 +86,21 @@ class Provider(provider_pb2_grpc.ResourceProviderServicer):
 
     @translated
     def CheckConfig(self, request: Any, context: Any) -> provider_pb2.CheckResponse:
-        news = to_dict(request.news)
-        failures = [
-            provider_pb2.CheckFailure(
-                property=key,
-                reason=f"unknown setting macie:{key}; the settings are {', '.join('macie:' + k for k in CONFIG_KEYS)}",
-            )
-            for key in sorted(news)
-            if key not in CONFIG_KEYS and key not in ENGINE_KEYS
-        ]
-        known = {k: v for k, v in news.items() if k in CONFIG_KEYS and not contains_unknown(v)}
-        values = config_values(lambda key: known.get(key.split(":", 1)[1]))
-        # Properties as the engine knows them (its message then shows the value): "region", not "macie:region".
-        failures += [
-            provider_pb2.CheckFailure(property=key.removeprefix("macie:"), reason=reason)
-            for key, reason in settings_from_values(values)[1]
-        ]
-        inputs = dict(news)
-        inputs.update({k: v for k, v in values.items() if v is not None})
-        if "region" not in news:
-            region = resolved_region(to_dict(request.olds).get("region"))
-            if region:
-                inputs["region"] = region
-        return provider_pb2.CheckResponse(inputs=to_struct(inputs), failures=failures)
+        checked = check_provider(unwrap_secrets(to_dict(request.olds)), unwrap_secrets(to_dict(request.news)))
+        inputs = {key: wrap_secret(value) if key in checked.secrets else value for key, value in checked.inputs.items()}
+        return provider_pb2.CheckResponse(
+            inputs=to_struct(inputs),
+            failures=[provider_pb2.CheckFailure(property=key, reason=reason) for key, reason in checked.failures],
+        )
 
     @translated
     def DiffConfig(self, request: Any, context: Any) -> provider_pb2.DiffResponse:
-        olds, news = to_dict(request.olds), to_dict(request.news)
-        changes = sorted(
-            k
-            for k in set(olds) | set(news)
-            if k not in ENGINE_KEYS and (contains_unknown(news.get(k)) or olds.get(k) != news.get(k))
-        )
+        diff = diff_provider(unwrap_secrets(to_dict(request.olds)), unwrap_secrets(to_dict(request.news)))
         return provider_pb2.DiffResponse(
-            changes=provider_pb2.DiffResponse.DIFF_SOME if changes else provider_pb2.DiffResponse.DIFF_NONE,
-            replaces=replaced_by(changes),
-            diffs=changes,
-            deleteBeforeReplace=False,
+            changes=provider_pb2.DiffResponse.DIFF_SOME if diff.changes else provider_pb2.DiffResponse.DIFF_NONE,
+            replaces=diff.replaces,
+            diffs=diff.changes,
+            deleteBeforeReplace=diff.delete_before_replace,
         )
 
     @translated
@@ -133,11 +108,13 @@ class Provider(provider_pb2_grpc.ResourceProviderServicer):
         args = unwrap_secrets(to_dict(request.args)) if request.HasField("args") else {}
         if not args:  # older engines: "macie:config:region" = "us-east-1"
             args = {key.rsplit(":", 1)[-1]: value for key, value in request.variables.items()}
-        settings, failures = settings_from_values(config_values(lambda key: args.get(key.split(":", 1)[1])))
+        values = config_values(lambda key: args.get(key.split(":", 1)[1]))
+        settings, failures = settings_from_values(values)
         if failures:
             raise MacieError("; ".join(f"macie:{key.removeprefix('macie:')}: {reason}" for key, reason in failures))
+        credentials = credentials_from_values(values)
         with self._lock:
-            self._hooks = {token: cls(settings) for token, cls in self._types.items()}
+            self._hooks = {token: cls(settings, credentials=credentials) for token, cls in self._types.items()}
         return provider_pb2.ConfigureResponse(
             acceptSecrets=False, supportsPreview=True, acceptResources=False, acceptOutputs=False
         )

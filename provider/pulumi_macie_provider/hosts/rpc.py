@@ -37,6 +37,11 @@ def unwrap_secrets(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def wrap_secret(value: Any) -> dict[str, Any]:
+    """``value`` marked as a secret, as the engine reads it from a provider's answer."""
+    return {SECRET_SIG[0]: SECRET_SIG[1], "value": value}
+
+
 def one_line(text: str) -> str:
     return " ".join(text.split())
 

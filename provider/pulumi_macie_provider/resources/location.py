@@ -3,10 +3,14 @@
 Both hosts record it: the native plugin in its provider's inputs (``region``, ``endpointUrl``), the
 dynamic provider in each resource's outputs (it has no provider state of its own). The rules:
 
+- what is recorded is what the client uses: a region or endpoint from the environment is recorded as
+  if configured, and AWS's own endpoint as its URL; the endpoint in one canonical form (scheme and host
+  in lower case, no default port, no trailing slash), so the same endpoint written another way is no move;
 - a change of region or endpoint replaces the resources: they are deleted where they live and created
-  where the configuration now points (as pulumi-aws's ``region``);
-- a region left to the environment is resolved and recorded, so that the state says where its
-  resources live; a run whose environment has no region keeps the recorded one (it does not move them);
+  where the configuration now points (as pulumi-aws's ``region``); a side that records neither (a state
+  from before these rules, or written by ``pulumi import``, which records the configuration unchecked)
+  is no move;
+- a run whose environment has no region or endpoint keeps the recorded ones (it does not move them);
 - ``refresh``, ``update`` and ``delete`` of a resource go where it lives, whatever the config says now.
 """
 
@@ -23,26 +27,50 @@ from ..client import ClientSettings
 LOCATION_KEYS = ("region", "endpointUrl")
 
 
+#: AWS's own Macie endpoint in a region.
+AWS_ENDPOINT = "https://macie.{region}.amazonaws.com"
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def canonical_endpoint(url: str, userinfo: bool = False) -> str:
+    """``url`` in one form: scheme and host in lower case, no default port, no trailing slash, no query
+    or fragment; its user and password only when ``userinfo`` (what is recorded must still reach it)."""
+    parts = urlsplit(url.strip())
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    port = parts.port if parts.port and parts.port != _DEFAULT_PORTS.get(scheme) else None
+    netloc = (f"[{host}]" if ":" in host else host) + (f":{port}" if port else "")
+    if userinfo and parts.username is not None:
+        netloc = parts.username + (f":{parts.password}" if parts.password is not None else "") + "@" + netloc
+    return urlunsplit((scheme, netloc, parts.path.rstrip("/"), "", ""))
+
+
+def has_userinfo(url: str) -> bool:
+    """Whether ``url`` carries a user (and password): then it is recorded as a secret."""
+    return urlsplit(url.strip()).username is not None
+
+
+def endpoint_in_use(endpoint_url: str | None, region: str | None, userinfo: bool = False) -> str:
+    """The endpoint a client of these settings calls, canonical: the configured one, else AWS's own in
+    the region ("" when neither is known)."""
+    if endpoint_url:
+        return canonical_endpoint(endpoint_url, userinfo)
+    return AWS_ENDPOINT.format(region=region) if region else ""
+
+
 def location(settings: ClientSettings) -> dict[str, str]:
-    """Where ``settings`` reach Macie, as recorded: the region, and the endpoint without any user or
-    password, query or fragment in its URL."""
-    endpoint = ""
-    if settings.endpoint_url:
-        parts = urlsplit(settings.endpoint_url)
-        port = f":{parts.port}" if parts.port else ""
-        host = parts.hostname or ""
-        netloc = (f"[{host}]" if ":" in host else host) + port
-        endpoint = urlunsplit((parts.scheme, netloc, parts.path, "", ""))
-    return {"region": settings.region or "", "endpointUrl": endpoint}
+    """Where ``settings`` reach Macie, as recorded in a dynamic resource's state: the region, and the
+    endpoint (without any user or password)."""
+    return {"region": settings.region or "", "endpointUrl": endpoint_in_use(settings.endpoint_url, settings.region)}
 
 
 def moved(recorded: dict[str, Any], here: dict[str, str]) -> list[str]:
-    """Which of ``LOCATION_KEYS`` differ between a recorded location and the config's. A region that
-    either side leaves to the environment does not count as a move."""
+    """Which of ``LOCATION_KEYS`` differ between a recorded location and the config's. A value that
+    either side leaves unknown does not count as a move, nor does an endpoint written another way."""
     keys = []
     if here["region"] and recorded.get("region") and here["region"] != recorded["region"]:
         keys.append("region")
-    if (recorded.get("endpointUrl") or "") != here["endpointUrl"]:
+    old, new = recorded.get("endpointUrl") or "", here["endpointUrl"]
+    if old and new and canonical_endpoint(old, True) != canonical_endpoint(new, True):
         keys.append("endpointUrl")
     return keys
 
@@ -65,8 +93,3 @@ def resolved_region(recorded: str | None) -> str | None:
     """The region to record for a provider whose config leaves it to the environment: the
     environment's, else the one recorded before."""
     return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or recorded or None
-
-
-def replaced_by(changes: list[str]) -> list[str]:
-    """Of the provider settings that change, those that replace its resources."""
-    return [key for key in changes if key in LOCATION_KEYS]

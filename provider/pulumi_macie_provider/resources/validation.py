@@ -74,9 +74,9 @@ def _validator(token: str | None) -> Draft202012Validator:
     return Draft202012Validator(JSON_SCHEMAS["config"] if token is None else JSON_SCHEMAS["resources"][token])
 
 
-#: Config settings whose value a message never repeats: it may have been set as a secret, and an
-#: endpoint URL may carry a user and password.
-UNSHOWN_CONFIG = ("endpointUrl", "profile")
+#: Config settings whose value a message never repeats: the secret ones (keys), those that may have been
+#: set as a secret, an endpoint URL that may carry a user and password, and a role's external ID.
+UNSHOWN_CONFIG = ("endpointUrl", "profile", "assumeRole", *(k for k, v in SCHEMA["config"].items() if v.get("secret")))
 
 
 def _shown(value: Any, show: bool = True) -> str:

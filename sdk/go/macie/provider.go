@@ -11,7 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// The provider settings for Amazon Macie Classic. They are read from the stack configuration (`macie:region`, `macie:endpointUrl`, `macie:profile`, `macie:maxAttempts`) inside the provider process; none of them, and no credential, is stored in the stack's state.
+// The provider settings for Amazon Macie Classic. The default provider reads them from the stack configuration (`macie:region`, ...) and the AWS environment; an explicit provider takes them as its inputs (and reads no stack configuration). The state records where the provider's resources live (the region and endpoint it uses, whatever set them) and its other settings; `accessKey`, `secretKey`, `token` and an endpoint URL with a password are recorded only as secrets. A change of region, endpoint or the account of `assumeRole` replaces the provider's resources; the other settings update in place.
 type Provider struct {
 	pulumi.ProviderResourceState
 }
@@ -23,6 +23,18 @@ func NewProvider(ctx *pulumi.Context,
 		args = &ProviderArgs{}
 	}
 
+	if args.MaxAttempts == nil {
+		args.MaxAttempts = pulumi.IntPtr(8)
+	}
+	if args.AccessKey != nil {
+		args.AccessKey = pulumi.ToSecret(args.AccessKey).(pulumi.StringPtrInput)
+	}
+	if args.SecretKey != nil {
+		args.SecretKey = pulumi.ToSecret(args.SecretKey).(pulumi.StringPtrInput)
+	}
+	if args.Token != nil {
+		args.Token = pulumi.ToSecret(args.Token).(pulumi.StringPtrInput)
+	}
 	opts = internal.PkgResourceDefaultOpts(opts)
 	var resource Provider
 	err := ctx.RegisterResource("pulumi:providers:macie", name, args, &resource, opts...)
@@ -33,10 +45,50 @@ func NewProvider(ctx *pulumi.Context,
 }
 
 type providerArgs struct {
+	// The access key ID the provider signs with, with `secretKey` (and `token` for temporary keys). Without it: the profile, then the standard AWS credential chain (`AWS_ACCESS_KEY_ID`, ...). Kept secret.
+	AccessKey *string `pulumi:"accessKey"`
+	// The only accounts the provider may act in: a provider whose credentials belong to any other account fails before its first call to Macie.
+	AllowedAccountIds []string `pulumi:"allowedAccountIds"`
+	// A role to assume (STS `AssumeRole`) with the credentials above: every call is then made in the role's account. A role in another account moves the resources (they are replaced there).
+	AssumeRole *AssumeRole `pulumi:"assumeRole"`
+	// The URL of the Macie endpoint, for example that of `macie-local` (`http://127.0.0.1:4510`): `http://` or `https://`, a host (with an optional port), then an optional path. Falls back to `AWS_ENDPOINT_URL_MACIE`, `AWS_ENDPOINT_URL`, then AWS's own endpoint. The provider records the endpoint it uses, in one canonical form (scheme and host in lower case, no default port, no trailing slash); a URL with a user and password is recorded as a secret.
+	EndpointUrl *string `pulumi:"endpointUrl"`
+	// Accounts the provider must never act in: a provider whose credentials belong to one of them fails before its first call to Macie.
+	ForbiddenAccountIds []string `pulumi:"forbiddenAccountIds"`
+	// How many times a call is attempted in all, with backoff, when Macie throttles or fails with a 5xx: 1 to 50; defaults to 8.
+	MaxAttempts *int `pulumi:"maxAttempts"`
+	// The name of a profile in the shared AWS config and credentials files. Falls back to `AWS_PROFILE`.
+	Profile *string `pulumi:"profile"`
+	// The AWS region of the Macie Classic API, such as `us-east-1`: two lowercase letters, then one or more `-word` parts, then `-` and a number. Falls back to `AWS_REGION`, `AWS_DEFAULT_REGION` and the profile's region.
+	Region *string `pulumi:"region"`
+	// The secret access key that goes with `accessKey`. Kept secret.
+	SecretKey *string `pulumi:"secretKey"`
+	// The session token of temporary keys (`accessKey` starting `ASIA`). Kept secret.
+	Token *string `pulumi:"token"`
 }
 
 // The set of arguments for constructing a Provider resource.
 type ProviderArgs struct {
+	// The access key ID the provider signs with, with `secretKey` (and `token` for temporary keys). Without it: the profile, then the standard AWS credential chain (`AWS_ACCESS_KEY_ID`, ...). Kept secret.
+	AccessKey pulumi.StringPtrInput
+	// The only accounts the provider may act in: a provider whose credentials belong to any other account fails before its first call to Macie.
+	AllowedAccountIds pulumi.StringArrayInput
+	// A role to assume (STS `AssumeRole`) with the credentials above: every call is then made in the role's account. A role in another account moves the resources (they are replaced there).
+	AssumeRole AssumeRolePtrInput
+	// The URL of the Macie endpoint, for example that of `macie-local` (`http://127.0.0.1:4510`): `http://` or `https://`, a host (with an optional port), then an optional path. Falls back to `AWS_ENDPOINT_URL_MACIE`, `AWS_ENDPOINT_URL`, then AWS's own endpoint. The provider records the endpoint it uses, in one canonical form (scheme and host in lower case, no default port, no trailing slash); a URL with a user and password is recorded as a secret.
+	EndpointUrl pulumi.StringPtrInput
+	// Accounts the provider must never act in: a provider whose credentials belong to one of them fails before its first call to Macie.
+	ForbiddenAccountIds pulumi.StringArrayInput
+	// How many times a call is attempted in all, with backoff, when Macie throttles or fails with a 5xx: 1 to 50; defaults to 8.
+	MaxAttempts pulumi.IntPtrInput
+	// The name of a profile in the shared AWS config and credentials files. Falls back to `AWS_PROFILE`.
+	Profile pulumi.StringPtrInput
+	// The AWS region of the Macie Classic API, such as `us-east-1`: two lowercase letters, then one or more `-word` parts, then `-` and a number. Falls back to `AWS_REGION`, `AWS_DEFAULT_REGION` and the profile's region.
+	Region pulumi.StringPtrInput
+	// The secret access key that goes with `accessKey`. Kept secret.
+	SecretKey pulumi.StringPtrInput
+	// The session token of temporary keys (`accessKey` starting `ASIA`). Kept secret.
+	Token pulumi.StringPtrInput
 }
 
 func (ProviderArgs) ElementType() reflect.Type {

@@ -13,6 +13,203 @@ import (
 
 var _ = internal.GetEnvOrDefault
 
+// A role for the provider to assume, as STS `AssumeRole` takes it.
+type AssumeRole struct {
+	// How long the role's credentials last, 900 to 43,200 seconds (the role's maximum applies); defaults to 3600. They are renewed before they expire.
+	DurationSeconds *int `pulumi:"durationSeconds"`
+	// The external ID the role's trust policy asks for, if any.
+	ExternalId *string `pulumi:"externalId"`
+	// The ARN of the role, such as `arn:aws:iam::210987654321:role/MacieAdmin`.
+	RoleArn string `pulumi:"roleArn"`
+	// The role session's name (2 to 64 of letters, digits and `+=,.@_-`); defaults to `pulumi-macie`.
+	SessionName *string `pulumi:"sessionName"`
+}
+
+// AssumeRoleInput is an input type that accepts AssumeRoleArgs and AssumeRoleOutput values.
+// You can construct a concrete instance of `AssumeRoleInput` via:
+//
+//	AssumeRoleArgs{...}
+type AssumeRoleInput interface {
+	pulumi.Input
+
+	ToAssumeRoleOutput() AssumeRoleOutput
+	ToAssumeRoleOutputWithContext(context.Context) AssumeRoleOutput
+}
+
+// A role for the provider to assume, as STS `AssumeRole` takes it.
+type AssumeRoleArgs struct {
+	// How long the role's credentials last, 900 to 43,200 seconds (the role's maximum applies); defaults to 3600. They are renewed before they expire.
+	DurationSeconds pulumi.IntPtrInput `pulumi:"durationSeconds"`
+	// The external ID the role's trust policy asks for, if any.
+	ExternalId pulumi.StringPtrInput `pulumi:"externalId"`
+	// The ARN of the role, such as `arn:aws:iam::210987654321:role/MacieAdmin`.
+	RoleArn pulumi.StringInput `pulumi:"roleArn"`
+	// The role session's name (2 to 64 of letters, digits and `+=,.@_-`); defaults to `pulumi-macie`.
+	SessionName pulumi.StringPtrInput `pulumi:"sessionName"`
+}
+
+func (AssumeRoleArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*AssumeRole)(nil)).Elem()
+}
+
+func (i AssumeRoleArgs) ToAssumeRoleOutput() AssumeRoleOutput {
+	return i.ToAssumeRoleOutputWithContext(context.Background())
+}
+
+func (i AssumeRoleArgs) ToAssumeRoleOutputWithContext(ctx context.Context) AssumeRoleOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AssumeRoleOutput)
+}
+
+func (i AssumeRoleArgs) ToAssumeRolePtrOutput() AssumeRolePtrOutput {
+	return i.ToAssumeRolePtrOutputWithContext(context.Background())
+}
+
+func (i AssumeRoleArgs) ToAssumeRolePtrOutputWithContext(ctx context.Context) AssumeRolePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AssumeRoleOutput).ToAssumeRolePtrOutputWithContext(ctx)
+}
+
+// AssumeRolePtrInput is an input type that accepts AssumeRoleArgs, AssumeRolePtr and AssumeRolePtrOutput values.
+// You can construct a concrete instance of `AssumeRolePtrInput` via:
+//
+//	        AssumeRoleArgs{...}
+//
+//	or:
+//
+//	        nil
+type AssumeRolePtrInput interface {
+	pulumi.Input
+
+	ToAssumeRolePtrOutput() AssumeRolePtrOutput
+	ToAssumeRolePtrOutputWithContext(context.Context) AssumeRolePtrOutput
+}
+
+type assumeRolePtrType AssumeRoleArgs
+
+func AssumeRolePtr(v *AssumeRoleArgs) AssumeRolePtrInput {
+	return (*assumeRolePtrType)(v)
+}
+
+func (*assumeRolePtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**AssumeRole)(nil)).Elem()
+}
+
+func (i *assumeRolePtrType) ToAssumeRolePtrOutput() AssumeRolePtrOutput {
+	return i.ToAssumeRolePtrOutputWithContext(context.Background())
+}
+
+func (i *assumeRolePtrType) ToAssumeRolePtrOutputWithContext(ctx context.Context) AssumeRolePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AssumeRolePtrOutput)
+}
+
+// A role for the provider to assume, as STS `AssumeRole` takes it.
+type AssumeRoleOutput struct{ *pulumi.OutputState }
+
+func (AssumeRoleOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*AssumeRole)(nil)).Elem()
+}
+
+func (o AssumeRoleOutput) ToAssumeRoleOutput() AssumeRoleOutput {
+	return o
+}
+
+func (o AssumeRoleOutput) ToAssumeRoleOutputWithContext(ctx context.Context) AssumeRoleOutput {
+	return o
+}
+
+func (o AssumeRoleOutput) ToAssumeRolePtrOutput() AssumeRolePtrOutput {
+	return o.ToAssumeRolePtrOutputWithContext(context.Background())
+}
+
+func (o AssumeRoleOutput) ToAssumeRolePtrOutputWithContext(ctx context.Context) AssumeRolePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v AssumeRole) *AssumeRole {
+		return &v
+	}).(AssumeRolePtrOutput)
+}
+
+// How long the role's credentials last, 900 to 43,200 seconds (the role's maximum applies); defaults to 3600. They are renewed before they expire.
+func (o AssumeRoleOutput) DurationSeconds() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v AssumeRole) *int { return v.DurationSeconds }).(pulumi.IntPtrOutput)
+}
+
+// The external ID the role's trust policy asks for, if any.
+func (o AssumeRoleOutput) ExternalId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v AssumeRole) *string { return v.ExternalId }).(pulumi.StringPtrOutput)
+}
+
+// The ARN of the role, such as `arn:aws:iam::210987654321:role/MacieAdmin`.
+func (o AssumeRoleOutput) RoleArn() pulumi.StringOutput {
+	return o.ApplyT(func(v AssumeRole) string { return v.RoleArn }).(pulumi.StringOutput)
+}
+
+// The role session's name (2 to 64 of letters, digits and `+=,.@_-`); defaults to `pulumi-macie`.
+func (o AssumeRoleOutput) SessionName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v AssumeRole) *string { return v.SessionName }).(pulumi.StringPtrOutput)
+}
+
+type AssumeRolePtrOutput struct{ *pulumi.OutputState }
+
+func (AssumeRolePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**AssumeRole)(nil)).Elem()
+}
+
+func (o AssumeRolePtrOutput) ToAssumeRolePtrOutput() AssumeRolePtrOutput {
+	return o
+}
+
+func (o AssumeRolePtrOutput) ToAssumeRolePtrOutputWithContext(ctx context.Context) AssumeRolePtrOutput {
+	return o
+}
+
+func (o AssumeRolePtrOutput) Elem() AssumeRoleOutput {
+	return o.ApplyT(func(v *AssumeRole) AssumeRole {
+		if v != nil {
+			return *v
+		}
+		var ret AssumeRole
+		return ret
+	}).(AssumeRoleOutput)
+}
+
+// How long the role's credentials last, 900 to 43,200 seconds (the role's maximum applies); defaults to 3600. They are renewed before they expire.
+func (o AssumeRolePtrOutput) DurationSeconds() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *AssumeRole) *int {
+		if v == nil {
+			return nil
+		}
+		return v.DurationSeconds
+	}).(pulumi.IntPtrOutput)
+}
+
+// The external ID the role's trust policy asks for, if any.
+func (o AssumeRolePtrOutput) ExternalId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *AssumeRole) *string {
+		if v == nil {
+			return nil
+		}
+		return v.ExternalId
+	}).(pulumi.StringPtrOutput)
+}
+
+// The ARN of the role, such as `arn:aws:iam::210987654321:role/MacieAdmin`.
+func (o AssumeRolePtrOutput) RoleArn() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *AssumeRole) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.RoleArn
+	}).(pulumi.StringPtrOutput)
+}
+
+// The role session's name (2 to 64 of letters, digits and `+=,.@_-`); defaults to `pulumi-macie`.
+func (o AssumeRolePtrOutput) SessionName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *AssumeRole) *string {
+		if v == nil {
+			return nil
+		}
+		return v.SessionName
+	}).(pulumi.StringPtrOutput)
+}
+
 // The classification type that Amazon Macie Classic applies to the associated S3 resource.
 type ClassificationType struct {
 	// A continuous classification of the objects that are added to the S3 resource. Amazon Macie Classic begins performing continuous classification after the resource is associated. The only value is `FULL`, the default.
@@ -204,8 +401,12 @@ func (o ClassificationTypePtrOutput) OneTime() OneTimeClassificationTypePtrOutpu
 }
 
 func init() {
+	pulumi.RegisterInputType(reflect.TypeOf((*AssumeRoleInput)(nil)).Elem(), AssumeRoleArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*AssumeRolePtrInput)(nil)).Elem(), AssumeRoleArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ClassificationTypeInput)(nil)).Elem(), ClassificationTypeArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ClassificationTypePtrInput)(nil)).Elem(), ClassificationTypeArgs{})
+	pulumi.RegisterOutputType(AssumeRoleOutput{})
+	pulumi.RegisterOutputType(AssumeRolePtrOutput{})
 	pulumi.RegisterOutputType(ClassificationTypeOutput{})
 	pulumi.RegisterOutputType(ClassificationTypePtrOutput{})
 }

@@ -2,18 +2,65 @@
 // *** Do not edit by hand unless you're certain you know what you are doing! ***
 
 import * as pulumi from "@pulumi/pulumi";
+import * as inputs from "../types/input";
+import * as outputs from "../types/output";
+import * as enums from "../types/enums";
 import * as utilities from "../utilities";
 
 declare var exports: any;
 const __config = new pulumi.Config("macie");
 
 /**
- * The URL of the Macie endpoint, for example that of `macie-local` (`http://127.0.0.1:4510`): `http://` or `https://`, a host (with an optional port), then an optional path. Falls back to `AWS_ENDPOINT_URL_MACIE`, `AWS_ENDPOINT_URL`, then AWS's own endpoint.
+ * The access key ID the provider signs with, with `secretKey` (and `token` for temporary keys). Without it: the profile, then the standard AWS credential chain (`AWS_ACCESS_KEY_ID`, ...). Kept secret.
+ */
+export declare const accessKey: string | undefined;
+Object.defineProperty(exports, "accessKey", {
+    get() {
+        return __config.get("accessKey");
+    },
+    enumerable: true,
+});
+
+/**
+ * The only accounts the provider may act in: a provider whose credentials belong to any other account fails before its first call to Macie.
+ */
+export declare const allowedAccountIds: string[] | undefined;
+Object.defineProperty(exports, "allowedAccountIds", {
+    get() {
+        return __config.getObject<string[]>("allowedAccountIds");
+    },
+    enumerable: true,
+});
+
+/**
+ * A role to assume (STS `AssumeRole`) with the credentials above: every call is then made in the role's account. A role in another account moves the resources (they are replaced there).
+ */
+export declare const assumeRole: outputs.AssumeRole | undefined;
+Object.defineProperty(exports, "assumeRole", {
+    get() {
+        return __config.getObject<outputs.AssumeRole>("assumeRole");
+    },
+    enumerable: true,
+});
+
+/**
+ * The URL of the Macie endpoint, for example that of `macie-local` (`http://127.0.0.1:4510`): `http://` or `https://`, a host (with an optional port), then an optional path. Falls back to `AWS_ENDPOINT_URL_MACIE`, `AWS_ENDPOINT_URL`, then AWS's own endpoint. The provider records the endpoint it uses, in one canonical form (scheme and host in lower case, no default port, no trailing slash); a URL with a user and password is recorded as a secret.
  */
 export declare const endpointUrl: string | undefined;
 Object.defineProperty(exports, "endpointUrl", {
     get() {
         return __config.get("endpointUrl");
+    },
+    enumerable: true,
+});
+
+/**
+ * Accounts the provider must never act in: a provider whose credentials belong to one of them fails before its first call to Macie.
+ */
+export declare const forbiddenAccountIds: string[] | undefined;
+Object.defineProperty(exports, "forbiddenAccountIds", {
+    get() {
+        return __config.getObject<string[]>("forbiddenAccountIds");
     },
     enumerable: true,
 });
@@ -30,7 +77,7 @@ Object.defineProperty(exports, "maxAttempts", {
 });
 
 /**
- * The name of a profile in the shared AWS config and credentials files. Falls back to `AWS_PROFILE`. Credentials themselves always come from the standard AWS credential chain and are never stored.
+ * The name of a profile in the shared AWS config and credentials files. Falls back to `AWS_PROFILE`.
  */
 export declare const profile: string | undefined;
 Object.defineProperty(exports, "profile", {
@@ -47,6 +94,28 @@ export declare const region: string | undefined;
 Object.defineProperty(exports, "region", {
     get() {
         return __config.get("region");
+    },
+    enumerable: true,
+});
+
+/**
+ * The secret access key that goes with `accessKey`. Kept secret.
+ */
+export declare const secretKey: string | undefined;
+Object.defineProperty(exports, "secretKey", {
+    get() {
+        return __config.get("secretKey");
+    },
+    enumerable: true,
+});
+
+/**
+ * The session token of temporary keys (`accessKey` starting `ASIA`). Kept secret.
+ */
+export declare const token: string | undefined;
+Object.defineProperty(exports, "token", {
+    get() {
+        return __config.get("token");
     },
     enumerable: true,
 });

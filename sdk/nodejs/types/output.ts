@@ -9,6 +9,28 @@ import * as enums from "../types/enums";
 import * as utilities from "../utilities";
 
 /**
+ * A role for the provider to assume, as STS `AssumeRole` takes it.
+ */
+export interface AssumeRole {
+    /**
+     * How long the role's credentials last, 900 to 43,200 seconds (the role's maximum applies); defaults to 3600. They are renewed before they expire.
+     */
+    durationSeconds?: number;
+    /**
+     * The external ID the role's trust policy asks for, if any.
+     */
+    externalId?: string;
+    /**
+     * The ARN of the role, such as `arn:aws:iam::210987654321:role/MacieAdmin`.
+     */
+    roleArn: string;
+    /**
+     * The role session's name (2 to 64 of letters, digits and `+=,.@_-`); defaults to `pulumi-macie`.
+     */
+    sessionName?: string;
+}
+
+/**
  * The classification type that Amazon Macie Classic applies to the associated S3 resource.
  */
 export interface ClassificationType {

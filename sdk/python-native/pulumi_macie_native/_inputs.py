@@ -16,9 +16,104 @@ from . import _utilities
 from ._enums import *
 
 __all__ = [
+    'AssumeRoleArgs',
+    'AssumeRoleArgsDict',
     'ClassificationTypeArgs',
     'ClassificationTypeArgsDict',
 ]
+
+class AssumeRoleArgsDict(TypedDict):
+    """
+    A role for the provider to assume, as STS `AssumeRole` takes it.
+    """
+    role_arn: pulumi.Input[_builtins.str]
+    """
+    The ARN of the role, such as `arn:aws:iam::210987654321:role/MacieAdmin`.
+    """
+    duration_seconds: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    How long the role's credentials last, 900 to 43,200 seconds (the role's maximum applies); defaults to 3600. They are renewed before they expire.
+    """
+    external_id: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The external ID the role's trust policy asks for, if any.
+    """
+    session_name: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The role session's name (2 to 64 of letters, digits and `+=,.@_-`); defaults to `pulumi-macie`.
+    """
+
+@pulumi.input_type
+class AssumeRoleArgs:
+    def __init__(__self__, *,
+                 role_arn: pulumi.Input[_builtins.str],
+                 duration_seconds: pulumi.Input[Optional[_builtins.int]] = None,
+                 external_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 session_name: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        A role for the provider to assume, as STS `AssumeRole` takes it.
+
+        :param pulumi.Input[_builtins.str] role_arn: The ARN of the role, such as `arn:aws:iam::210987654321:role/MacieAdmin`.
+        :param pulumi.Input[_builtins.int] duration_seconds: How long the role's credentials last, 900 to 43,200 seconds (the role's maximum applies); defaults to 3600. They are renewed before they expire.
+        :param pulumi.Input[_builtins.str] external_id: The external ID the role's trust policy asks for, if any.
+        :param pulumi.Input[_builtins.str] session_name: The role session's name (2 to 64 of letters, digits and `+=,.@_-`); defaults to `pulumi-macie`.
+        """
+        pulumi.set(__self__, "role_arn", role_arn)
+        if duration_seconds is not None:
+            pulumi.set(__self__, "duration_seconds", duration_seconds)
+        if external_id is not None:
+            pulumi.set(__self__, "external_id", external_id)
+        if session_name is not None:
+            pulumi.set(__self__, "session_name", session_name)
+
+    @_builtins.property
+    @pulumi.getter(name="roleArn")
+    def role_arn(self) -> pulumi.Input[_builtins.str]:
+        """
+        The ARN of the role, such as `arn:aws:iam::210987654321:role/MacieAdmin`.
+        """
+        return pulumi.get(self, "role_arn")
+
+    @role_arn.setter
+    def role_arn(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "role_arn", value)
+
+    @_builtins.property
+    @pulumi.getter(name="durationSeconds")
+    def duration_seconds(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        How long the role's credentials last, 900 to 43,200 seconds (the role's maximum applies); defaults to 3600. They are renewed before they expire.
+        """
+        return pulumi.get(self, "duration_seconds")
+
+    @duration_seconds.setter
+    def duration_seconds(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "duration_seconds", value)
+
+    @_builtins.property
+    @pulumi.getter(name="externalId")
+    def external_id(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The external ID the role's trust policy asks for, if any.
+        """
+        return pulumi.get(self, "external_id")
+
+    @external_id.setter
+    def external_id(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "external_id", value)
+
+    @_builtins.property
+    @pulumi.getter(name="sessionName")
+    def session_name(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The role session's name (2 to 64 of letters, digits and `+=,.@_-`); defaults to `pulumi-macie`.
+        """
+        return pulumi.get(self, "session_name")
+
+    @session_name.setter
+    def session_name(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "session_name", value)
+
 
 class ClassificationTypeArgsDict(TypedDict):
     """

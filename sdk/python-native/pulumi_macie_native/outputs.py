@@ -16,8 +16,68 @@ from . import _utilities
 from ._enums import *
 
 __all__ = [
+    'AssumeRole',
     'ClassificationType',
 ]
+
+@pulumi.output_type
+class AssumeRole(dict):
+    """
+    A role for the provider to assume, as STS `AssumeRole` takes it.
+    """
+    def __init__(__self__, *,
+                 role_arn: _builtins.str,
+                 duration_seconds: Optional[_builtins.int] = None,
+                 external_id: Optional[_builtins.str] = None,
+                 session_name: Optional[_builtins.str] = None):
+        """
+        A role for the provider to assume, as STS `AssumeRole` takes it.
+
+        :param _builtins.str role_arn: The ARN of the role, such as `arn:aws:iam::210987654321:role/MacieAdmin`.
+        :param _builtins.int duration_seconds: How long the role's credentials last, 900 to 43,200 seconds (the role's maximum applies); defaults to 3600. They are renewed before they expire.
+        :param _builtins.str external_id: The external ID the role's trust policy asks for, if any.
+        :param _builtins.str session_name: The role session's name (2 to 64 of letters, digits and `+=,.@_-`); defaults to `pulumi-macie`.
+        """
+        pulumi.set(__self__, "role_arn", role_arn)
+        if duration_seconds is not None:
+            pulumi.set(__self__, "duration_seconds", duration_seconds)
+        if external_id is not None:
+            pulumi.set(__self__, "external_id", external_id)
+        if session_name is not None:
+            pulumi.set(__self__, "session_name", session_name)
+
+    @_builtins.property
+    @pulumi.getter(name="roleArn")
+    def role_arn(self) -> _builtins.str:
+        """
+        The ARN of the role, such as `arn:aws:iam::210987654321:role/MacieAdmin`.
+        """
+        return pulumi.get(self, "role_arn")
+
+    @_builtins.property
+    @pulumi.getter(name="durationSeconds")
+    def duration_seconds(self) -> Optional[_builtins.int]:
+        """
+        How long the role's credentials last, 900 to 43,200 seconds (the role's maximum applies); defaults to 3600. They are renewed before they expire.
+        """
+        return pulumi.get(self, "duration_seconds")
+
+    @_builtins.property
+    @pulumi.getter(name="externalId")
+    def external_id(self) -> Optional[_builtins.str]:
+        """
+        The external ID the role's trust policy asks for, if any.
+        """
+        return pulumi.get(self, "external_id")
+
+    @_builtins.property
+    @pulumi.getter(name="sessionName")
+    def session_name(self) -> Optional[_builtins.str]:
+        """
+        The role session's name (2 to 64 of letters, digits and `+=,.@_-`); defaults to `pulumi-macie`.
+        """
+        return pulumi.get(self, "session_name")
+
 
 @pulumi.output_type
 class ClassificationType(dict):

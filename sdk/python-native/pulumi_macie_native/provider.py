@@ -13,16 +13,179 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
+from ._inputs import *
 
 __all__ = ['ProviderArgs', 'Provider']
 
 @pulumi.input_type
 class ProviderArgs:
-    def __init__(__self__):
+    def __init__(__self__, *,
+                 access_key: pulumi.Input[Optional[_builtins.str]] = None,
+                 allowed_account_ids: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 assume_role: pulumi.Input[Optional['AssumeRoleArgs']] = None,
+                 endpoint_url: pulumi.Input[Optional[_builtins.str]] = None,
+                 forbidden_account_ids: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 max_attempts: pulumi.Input[Optional[_builtins.int]] = None,
+                 profile: pulumi.Input[Optional[_builtins.str]] = None,
+                 region: pulumi.Input[Optional[_builtins.str]] = None,
+                 secret_key: pulumi.Input[Optional[_builtins.str]] = None,
+                 token: pulumi.Input[Optional[_builtins.str]] = None):
         """
         The set of arguments for constructing a Provider resource.
+
+        :param pulumi.Input[_builtins.str] access_key: The access key ID the provider signs with, with `secretKey` (and `token` for temporary keys). Without it: the profile, then the standard AWS credential chain (`AWS_ACCESS_KEY_ID`, ...). Kept secret.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] allowed_account_ids: The only accounts the provider may act in: a provider whose credentials belong to any other account fails before its first call to Macie.
+        :param pulumi.Input['AssumeRoleArgs'] assume_role: A role to assume (STS `AssumeRole`) with the credentials above: every call is then made in the role's account. A role in another account moves the resources (they are replaced there).
+        :param pulumi.Input[_builtins.str] endpoint_url: The URL of the Macie endpoint, for example that of `macie-local` (`http://127.0.0.1:4510`): `http://` or `https://`, a host (with an optional port), then an optional path. Falls back to `AWS_ENDPOINT_URL_MACIE`, `AWS_ENDPOINT_URL`, then AWS's own endpoint. The provider records the endpoint it uses, in one canonical form (scheme and host in lower case, no default port, no trailing slash); a URL with a user and password is recorded as a secret.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] forbidden_account_ids: Accounts the provider must never act in: a provider whose credentials belong to one of them fails before its first call to Macie.
+        :param pulumi.Input[_builtins.int] max_attempts: How many times a call is attempted in all, with backoff, when Macie throttles or fails with a 5xx: 1 to 50; defaults to 8.
+        :param pulumi.Input[_builtins.str] profile: The name of a profile in the shared AWS config and credentials files. Falls back to `AWS_PROFILE`.
+        :param pulumi.Input[_builtins.str] region: The AWS region of the Macie Classic API, such as `us-east-1`: two lowercase letters, then one or more `-word` parts, then `-` and a number. Falls back to `AWS_REGION`, `AWS_DEFAULT_REGION` and the profile's region.
+        :param pulumi.Input[_builtins.str] secret_key: The secret access key that goes with `accessKey`. Kept secret.
+        :param pulumi.Input[_builtins.str] token: The session token of temporary keys (`accessKey` starting `ASIA`). Kept secret.
         """
-        pass
+        if access_key is not None:
+            pulumi.set(__self__, "access_key", access_key)
+        if allowed_account_ids is not None:
+            pulumi.set(__self__, "allowed_account_ids", allowed_account_ids)
+        if assume_role is not None:
+            pulumi.set(__self__, "assume_role", assume_role)
+        if endpoint_url is not None:
+            pulumi.set(__self__, "endpoint_url", endpoint_url)
+        if forbidden_account_ids is not None:
+            pulumi.set(__self__, "forbidden_account_ids", forbidden_account_ids)
+        if max_attempts is None:
+            max_attempts = 8
+        if max_attempts is not None:
+            pulumi.set(__self__, "max_attempts", max_attempts)
+        if profile is not None:
+            pulumi.set(__self__, "profile", profile)
+        if region is not None:
+            pulumi.set(__self__, "region", region)
+        if secret_key is not None:
+            pulumi.set(__self__, "secret_key", secret_key)
+        if token is not None:
+            pulumi.set(__self__, "token", token)
+
+    @_builtins.property
+    @pulumi.getter(name="accessKey")
+    def access_key(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The access key ID the provider signs with, with `secretKey` (and `token` for temporary keys). Without it: the profile, then the standard AWS credential chain (`AWS_ACCESS_KEY_ID`, ...). Kept secret.
+        """
+        return pulumi.get(self, "access_key")
+
+    @access_key.setter
+    def access_key(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "access_key", value)
+
+    @_builtins.property
+    @pulumi.getter(name="allowedAccountIds")
+    def allowed_account_ids(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        The only accounts the provider may act in: a provider whose credentials belong to any other account fails before its first call to Macie.
+        """
+        return pulumi.get(self, "allowed_account_ids")
+
+    @allowed_account_ids.setter
+    def allowed_account_ids(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "allowed_account_ids", value)
+
+    @_builtins.property
+    @pulumi.getter(name="assumeRole")
+    def assume_role(self) -> pulumi.Input[Optional['AssumeRoleArgs']]:
+        """
+        A role to assume (STS `AssumeRole`) with the credentials above: every call is then made in the role's account. A role in another account moves the resources (they are replaced there).
+        """
+        return pulumi.get(self, "assume_role")
+
+    @assume_role.setter
+    def assume_role(self, value: pulumi.Input[Optional['AssumeRoleArgs']]):
+        pulumi.set(self, "assume_role", value)
+
+    @_builtins.property
+    @pulumi.getter(name="endpointUrl")
+    def endpoint_url(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The URL of the Macie endpoint, for example that of `macie-local` (`http://127.0.0.1:4510`): `http://` or `https://`, a host (with an optional port), then an optional path. Falls back to `AWS_ENDPOINT_URL_MACIE`, `AWS_ENDPOINT_URL`, then AWS's own endpoint. The provider records the endpoint it uses, in one canonical form (scheme and host in lower case, no default port, no trailing slash); a URL with a user and password is recorded as a secret.
+        """
+        return pulumi.get(self, "endpoint_url")
+
+    @endpoint_url.setter
+    def endpoint_url(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "endpoint_url", value)
+
+    @_builtins.property
+    @pulumi.getter(name="forbiddenAccountIds")
+    def forbidden_account_ids(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Accounts the provider must never act in: a provider whose credentials belong to one of them fails before its first call to Macie.
+        """
+        return pulumi.get(self, "forbidden_account_ids")
+
+    @forbidden_account_ids.setter
+    def forbidden_account_ids(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "forbidden_account_ids", value)
+
+    @_builtins.property
+    @pulumi.getter(name="maxAttempts")
+    def max_attempts(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        How many times a call is attempted in all, with backoff, when Macie throttles or fails with a 5xx: 1 to 50; defaults to 8.
+        """
+        return pulumi.get(self, "max_attempts")
+
+    @max_attempts.setter
+    def max_attempts(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "max_attempts", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def profile(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The name of a profile in the shared AWS config and credentials files. Falls back to `AWS_PROFILE`.
+        """
+        return pulumi.get(self, "profile")
+
+    @profile.setter
+    def profile(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "profile", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def region(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The AWS region of the Macie Classic API, such as `us-east-1`: two lowercase letters, then one or more `-word` parts, then `-` and a number. Falls back to `AWS_REGION`, `AWS_DEFAULT_REGION` and the profile's region.
+        """
+        return pulumi.get(self, "region")
+
+    @region.setter
+    def region(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "region", value)
+
+    @_builtins.property
+    @pulumi.getter(name="secretKey")
+    def secret_key(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The secret access key that goes with `accessKey`. Kept secret.
+        """
+        return pulumi.get(self, "secret_key")
+
+    @secret_key.setter
+    def secret_key(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "secret_key", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def token(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The session token of temporary keys (`accessKey` starting `ASIA`). Kept secret.
+        """
+        return pulumi.get(self, "token")
+
+    @token.setter
+    def token(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "token", value)
 
 
 @pulumi.type_token("pulumi:providers:macie")
@@ -31,12 +194,32 @@ class Provider(pulumi.ProviderResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 access_key: pulumi.Input[Optional[_builtins.str]] = None,
+                 allowed_account_ids: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 assume_role: pulumi.Input[Optional[Union['AssumeRoleArgs', 'AssumeRoleArgsDict']]] = None,
+                 endpoint_url: pulumi.Input[Optional[_builtins.str]] = None,
+                 forbidden_account_ids: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 max_attempts: pulumi.Input[Optional[_builtins.int]] = None,
+                 profile: pulumi.Input[Optional[_builtins.str]] = None,
+                 region: pulumi.Input[Optional[_builtins.str]] = None,
+                 secret_key: pulumi.Input[Optional[_builtins.str]] = None,
+                 token: pulumi.Input[Optional[_builtins.str]] = None,
                  __props__=None):
         """
-        The provider settings for Amazon Macie Classic. They are read from the stack configuration (`macie:region`, `macie:endpointUrl`, `macie:profile`, `macie:maxAttempts`) inside the provider process; none of them, and no credential, is stored in the stack's state.
+        The provider settings for Amazon Macie Classic. The default provider reads them from the stack configuration (`macie:region`, ...) and the AWS environment; an explicit provider takes them as its inputs (and reads no stack configuration). The state records where the provider's resources live (the region and endpoint it uses, whatever set them) and its other settings; `accessKey`, `secretKey`, `token` and an endpoint URL with a password are recorded only as secrets. A change of region, endpoint or the account of `assumeRole` replaces the provider's resources; the other settings update in place.
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
+        :param pulumi.Input[_builtins.str] access_key: The access key ID the provider signs with, with `secretKey` (and `token` for temporary keys). Without it: the profile, then the standard AWS credential chain (`AWS_ACCESS_KEY_ID`, ...). Kept secret.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] allowed_account_ids: The only accounts the provider may act in: a provider whose credentials belong to any other account fails before its first call to Macie.
+        :param pulumi.Input[Union['AssumeRoleArgs', 'AssumeRoleArgsDict']] assume_role: A role to assume (STS `AssumeRole`) with the credentials above: every call is then made in the role's account. A role in another account moves the resources (they are replaced there).
+        :param pulumi.Input[_builtins.str] endpoint_url: The URL of the Macie endpoint, for example that of `macie-local` (`http://127.0.0.1:4510`): `http://` or `https://`, a host (with an optional port), then an optional path. Falls back to `AWS_ENDPOINT_URL_MACIE`, `AWS_ENDPOINT_URL`, then AWS's own endpoint. The provider records the endpoint it uses, in one canonical form (scheme and host in lower case, no default port, no trailing slash); a URL with a user and password is recorded as a secret.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] forbidden_account_ids: Accounts the provider must never act in: a provider whose credentials belong to one of them fails before its first call to Macie.
+        :param pulumi.Input[_builtins.int] max_attempts: How many times a call is attempted in all, with backoff, when Macie throttles or fails with a 5xx: 1 to 50; defaults to 8.
+        :param pulumi.Input[_builtins.str] profile: The name of a profile in the shared AWS config and credentials files. Falls back to `AWS_PROFILE`.
+        :param pulumi.Input[_builtins.str] region: The AWS region of the Macie Classic API, such as `us-east-1`: two lowercase letters, then one or more `-word` parts, then `-` and a number. Falls back to `AWS_REGION`, `AWS_DEFAULT_REGION` and the profile's region.
+        :param pulumi.Input[_builtins.str] secret_key: The secret access key that goes with `accessKey`. Kept secret.
+        :param pulumi.Input[_builtins.str] token: The session token of temporary keys (`accessKey` starting `ASIA`). Kept secret.
         """
         ...
     @overload
@@ -45,7 +228,7 @@ class Provider(pulumi.ProviderResource):
                  args: Optional[ProviderArgs] = None,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
-        The provider settings for Amazon Macie Classic. They are read from the stack configuration (`macie:region`, `macie:endpointUrl`, `macie:profile`, `macie:maxAttempts`) inside the provider process; none of them, and no credential, is stored in the stack's state.
+        The provider settings for Amazon Macie Classic. The default provider reads them from the stack configuration (`macie:region`, ...) and the AWS environment; an explicit provider takes them as its inputs (and reads no stack configuration). The state records where the provider's resources live (the region and endpoint it uses, whatever set them) and its other settings; `accessKey`, `secretKey`, `token` and an endpoint URL with a password are recorded only as secrets. A change of region, endpoint or the account of `assumeRole` replaces the provider's resources; the other settings update in place.
 
         :param str resource_name: The name of the resource.
         :param ProviderArgs args: The arguments to use to populate this resource's properties.
@@ -62,6 +245,16 @@ class Provider(pulumi.ProviderResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 access_key: pulumi.Input[Optional[_builtins.str]] = None,
+                 allowed_account_ids: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 assume_role: pulumi.Input[Optional[Union['AssumeRoleArgs', 'AssumeRoleArgsDict']]] = None,
+                 endpoint_url: pulumi.Input[Optional[_builtins.str]] = None,
+                 forbidden_account_ids: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 max_attempts: pulumi.Input[Optional[_builtins.int]] = None,
+                 profile: pulumi.Input[Optional[_builtins.str]] = None,
+                 region: pulumi.Input[Optional[_builtins.str]] = None,
+                 secret_key: pulumi.Input[Optional[_builtins.str]] = None,
+                 token: pulumi.Input[Optional[_builtins.str]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
         if not isinstance(opts, pulumi.ResourceOptions):
@@ -71,6 +264,18 @@ class Provider(pulumi.ProviderResource):
                 raise TypeError('__props__ is only valid when passed in combination with a valid opts.id to get an existing resource')
             __props__ = ProviderArgs.__new__(ProviderArgs)
 
+            __props__.__dict__["access_key"] = None if access_key is None else pulumi.Output.secret(access_key)
+            __props__.__dict__["allowed_account_ids"] = pulumi.Output.from_input(allowed_account_ids).apply(pulumi.runtime.to_json) if allowed_account_ids is not None else None
+            __props__.__dict__["assume_role"] = pulumi.Output.from_input(assume_role).apply(pulumi.runtime.to_json) if assume_role is not None else None
+            __props__.__dict__["endpoint_url"] = endpoint_url
+            __props__.__dict__["forbidden_account_ids"] = pulumi.Output.from_input(forbidden_account_ids).apply(pulumi.runtime.to_json) if forbidden_account_ids is not None else None
+            if max_attempts is None:
+                max_attempts = 8
+            __props__.__dict__["max_attempts"] = pulumi.Output.from_input(max_attempts).apply(pulumi.runtime.to_json) if max_attempts is not None else None
+            __props__.__dict__["profile"] = profile
+            __props__.__dict__["region"] = region
+            __props__.__dict__["secret_key"] = None if secret_key is None else pulumi.Output.secret(secret_key)
+            __props__.__dict__["token"] = None if token is None else pulumi.Output.secret(token)
         super(Provider, __self__).__init__(
             'macie',
             resource_name,

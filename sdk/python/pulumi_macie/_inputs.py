@@ -13,7 +13,101 @@ else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from ._enums import *
 
-__all__ = ['ClassificationTypeArgs', 'ClassificationTypeArgsDict']
+__all__ = ['AssumeRoleArgs', 'AssumeRoleArgsDict', 'ClassificationTypeArgs', 'ClassificationTypeArgsDict']
+
+
+class AssumeRoleArgsDict(TypedDict):
+    """
+    A role for the provider to assume, as STS `AssumeRole` takes it.
+    """
+    role_arn: NotRequired[pulumi.Input[str]]
+    """
+    The ARN of the role, such as `arn:aws:iam::210987654321:role/MacieAdmin`.
+    """
+    session_name: NotRequired[pulumi.Input[str]]
+    """
+    The role session's name (2 to 64 of letters, digits and `+=,.@_-`); defaults to `pulumi-macie`.
+    """
+    external_id: NotRequired[pulumi.Input[str]]
+    """
+    The external ID the role's trust policy asks for, if any.
+    """
+    duration_seconds: NotRequired[pulumi.Input[int]]
+    """
+    How long the role's credentials last, 900 to 43,200 seconds (the role's maximum applies); defaults to 3600. They are renewed before they expire.
+    """
+
+
+@pulumi.input_type
+class AssumeRoleArgs:
+    def __init__(__self__, *,
+                 role_arn: Optional[pulumi.Input[str]] = None,
+                 session_name: Optional[pulumi.Input[str]] = None,
+                 external_id: Optional[pulumi.Input[str]] = None,
+                 duration_seconds: Optional[pulumi.Input[int]] = None):
+        """
+        A role for the provider to assume, as STS `AssumeRole` takes it.
+        :param role_arn: The ARN of the role, such as `arn:aws:iam::210987654321:role/MacieAdmin`.
+        :param session_name: The role session's name (2 to 64 of letters, digits and `+=,.@_-`); defaults to `pulumi-macie`.
+        :param external_id: The external ID the role's trust policy asks for, if any.
+        :param duration_seconds: How long the role's credentials last, 900 to 43,200 seconds (the role's maximum applies); defaults to 3600. They are renewed before they expire.
+        """
+        if role_arn is not None:
+            pulumi.set(__self__, "role_arn", role_arn)
+        if session_name is not None:
+            pulumi.set(__self__, "session_name", session_name)
+        if external_id is not None:
+            pulumi.set(__self__, "external_id", external_id)
+        if duration_seconds is not None:
+            pulumi.set(__self__, "duration_seconds", duration_seconds)
+
+    @property
+    @pulumi.getter(name="roleArn")
+    def role_arn(self) -> Optional[pulumi.Input[str]]:
+        """
+        The ARN of the role, such as `arn:aws:iam::210987654321:role/MacieAdmin`.
+        """
+        return pulumi.get(self, "role_arn")
+
+    @role_arn.setter
+    def role_arn(self, value: Optional[pulumi.Input[str]]) -> None:
+        pulumi.set(self, "role_arn", value)
+
+    @property
+    @pulumi.getter(name="sessionName")
+    def session_name(self) -> Optional[pulumi.Input[str]]:
+        """
+        The role session's name (2 to 64 of letters, digits and `+=,.@_-`); defaults to `pulumi-macie`.
+        """
+        return pulumi.get(self, "session_name")
+
+    @session_name.setter
+    def session_name(self, value: Optional[pulumi.Input[str]]) -> None:
+        pulumi.set(self, "session_name", value)
+
+    @property
+    @pulumi.getter(name="externalId")
+    def external_id(self) -> Optional[pulumi.Input[str]]:
+        """
+        The external ID the role's trust policy asks for, if any.
+        """
+        return pulumi.get(self, "external_id")
+
+    @external_id.setter
+    def external_id(self, value: Optional[pulumi.Input[str]]) -> None:
+        pulumi.set(self, "external_id", value)
+
+    @property
+    @pulumi.getter(name="durationSeconds")
+    def duration_seconds(self) -> Optional[pulumi.Input[int]]:
+        """
+        How long the role's credentials last, 900 to 43,200 seconds (the role's maximum applies); defaults to 3600. They are renewed before they expire.
+        """
+        return pulumi.get(self, "duration_seconds")
+
+    @duration_seconds.setter
+    def duration_seconds(self, value: Optional[pulumi.Input[int]]) -> None:
+        pulumi.set(self, "duration_seconds", value)
 
 
 class ClassificationTypeArgsDict(TypedDict):

@@ -8,7 +8,59 @@ import pulumi.runtime
 from typing import Any, Mapping, Optional, Sequence, Union, overload
 from ._enums import *
 
-__all__ = ['ClassificationType']
+__all__ = ['AssumeRole', 'ClassificationType']
+
+
+@pulumi.output_type
+class AssumeRole(dict):
+    """
+    A role for the provider to assume, as STS `AssumeRole` takes it.
+    """
+    def __init__(__self__, *,
+                 role_arn: Optional[str] = None,
+                 session_name: Optional[str] = None,
+                 external_id: Optional[str] = None,
+                 duration_seconds: Optional[str] = None):
+        if role_arn is not None:
+            pulumi.set(__self__, "role_arn", role_arn)
+        if session_name is not None:
+            pulumi.set(__self__, "session_name", session_name)
+        if external_id is not None:
+            pulumi.set(__self__, "external_id", external_id)
+        if duration_seconds is not None:
+            pulumi.set(__self__, "duration_seconds", duration_seconds)
+
+    @property
+    @pulumi.getter(name="roleArn")
+    def role_arn(self) -> str:
+        """
+        The ARN of the role, such as `arn:aws:iam::210987654321:role/MacieAdmin`.
+        """
+        return pulumi.get(self, "role_arn")
+
+    @property
+    @pulumi.getter(name="sessionName")
+    def session_name(self) -> Optional[str]:
+        """
+        The role session's name (2 to 64 of letters, digits and `+=,.@_-`); defaults to `pulumi-macie`.
+        """
+        return pulumi.get(self, "session_name")
+
+    @property
+    @pulumi.getter(name="externalId")
+    def external_id(self) -> Optional[str]:
+        """
+        The external ID the role's trust policy asks for, if any.
+        """
+        return pulumi.get(self, "external_id")
+
+    @property
+    @pulumi.getter(name="durationSeconds")
+    def duration_seconds(self) -> Optional[int]:
+        """
+        How long the role's credentials last, 900 to 43,200 seconds (the role's maximum applies); defaults to 3600. They are renewed before they expire.
+        """
+        return pulumi.get(self, "duration_seconds")
 
 
 @pulumi.output_type

@@ -11,9 +11,29 @@ import (
 
 var _ = internal.GetEnvOrDefault
 
-// The URL of the Macie endpoint, for example that of `macie-local` (`http://127.0.0.1:4510`): `http://` or `https://`, a host (with an optional port), then an optional path. Falls back to `AWS_ENDPOINT_URL_MACIE`, `AWS_ENDPOINT_URL`, then AWS's own endpoint.
+// The access key ID the provider signs with, with `secretKey` (and `token` for temporary keys). Without it: the profile, then the standard AWS credential chain (`AWS_ACCESS_KEY_ID`, ...). Kept secret.
+func GetAccessKey(ctx *pulumi.Context) string {
+	return config.Get(ctx, "macie:accessKey")
+}
+
+// The only accounts the provider may act in: a provider whose credentials belong to any other account fails before its first call to Macie.
+func GetAllowedAccountIds(ctx *pulumi.Context) string {
+	return config.Get(ctx, "macie:allowedAccountIds")
+}
+
+// A role to assume (STS `AssumeRole`) with the credentials above: every call is then made in the role's account. A role in another account moves the resources (they are replaced there).
+func GetAssumeRole(ctx *pulumi.Context) string {
+	return config.Get(ctx, "macie:assumeRole")
+}
+
+// The URL of the Macie endpoint, for example that of `macie-local` (`http://127.0.0.1:4510`): `http://` or `https://`, a host (with an optional port), then an optional path. Falls back to `AWS_ENDPOINT_URL_MACIE`, `AWS_ENDPOINT_URL`, then AWS's own endpoint. The provider records the endpoint it uses, in one canonical form (scheme and host in lower case, no default port, no trailing slash); a URL with a user and password is recorded as a secret.
 func GetEndpointUrl(ctx *pulumi.Context) string {
 	return config.Get(ctx, "macie:endpointUrl")
+}
+
+// Accounts the provider must never act in: a provider whose credentials belong to one of them fails before its first call to Macie.
+func GetForbiddenAccountIds(ctx *pulumi.Context) string {
+	return config.Get(ctx, "macie:forbiddenAccountIds")
 }
 
 // How many times a call is attempted in all, with backoff, when Macie throttles or fails with a 5xx: 1 to 50; defaults to 8.
@@ -27,7 +47,7 @@ func GetMaxAttempts(ctx *pulumi.Context) int {
 	return value
 }
 
-// The name of a profile in the shared AWS config and credentials files. Falls back to `AWS_PROFILE`. Credentials themselves always come from the standard AWS credential chain and are never stored.
+// The name of a profile in the shared AWS config and credentials files. Falls back to `AWS_PROFILE`.
 func GetProfile(ctx *pulumi.Context) string {
 	return config.Get(ctx, "macie:profile")
 }
@@ -35,4 +55,14 @@ func GetProfile(ctx *pulumi.Context) string {
 // The AWS region of the Macie Classic API, such as `us-east-1`: two lowercase letters, then one or more `-word` parts, then `-` and a number. Falls back to `AWS_REGION`, `AWS_DEFAULT_REGION` and the profile's region.
 func GetRegion(ctx *pulumi.Context) string {
 	return config.Get(ctx, "macie:region")
+}
+
+// The secret access key that goes with `accessKey`. Kept secret.
+func GetSecretKey(ctx *pulumi.Context) string {
+	return config.Get(ctx, "macie:secretKey")
+}
+
+// The session token of temporary keys (`accessKey` starting `ASIA`). Kept secret.
+func GetToken(ctx *pulumi.Context) string {
+	return config.Get(ctx, "macie:token")
 }

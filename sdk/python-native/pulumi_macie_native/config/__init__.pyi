@@ -13,10 +13,31 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from .. import _utilities
+from .. import outputs as _root_outputs
+
+accessKey: Optional[str]
+"""
+The access key ID the provider signs with, with `secretKey` (and `token` for temporary keys). Without it: the profile, then the standard AWS credential chain (`AWS_ACCESS_KEY_ID`, ...). Kept secret.
+"""
+
+allowedAccountIds: Optional[str]
+"""
+The only accounts the provider may act in: a provider whose credentials belong to any other account fails before its first call to Macie.
+"""
+
+assumeRole: Optional[str]
+"""
+A role to assume (STS `AssumeRole`) with the credentials above: every call is then made in the role's account. A role in another account moves the resources (they are replaced there).
+"""
 
 endpointUrl: Optional[str]
 """
-The URL of the Macie endpoint, for example that of `macie-local` (`http://127.0.0.1:4510`): `http://` or `https://`, a host (with an optional port), then an optional path. Falls back to `AWS_ENDPOINT_URL_MACIE`, `AWS_ENDPOINT_URL`, then AWS's own endpoint.
+The URL of the Macie endpoint, for example that of `macie-local` (`http://127.0.0.1:4510`): `http://` or `https://`, a host (with an optional port), then an optional path. Falls back to `AWS_ENDPOINT_URL_MACIE`, `AWS_ENDPOINT_URL`, then AWS's own endpoint. The provider records the endpoint it uses, in one canonical form (scheme and host in lower case, no default port, no trailing slash); a URL with a user and password is recorded as a secret.
+"""
+
+forbiddenAccountIds: Optional[str]
+"""
+Accounts the provider must never act in: a provider whose credentials belong to one of them fails before its first call to Macie.
 """
 
 maxAttempts: int
@@ -26,11 +47,21 @@ How many times a call is attempted in all, with backoff, when Macie throttles or
 
 profile: Optional[str]
 """
-The name of a profile in the shared AWS config and credentials files. Falls back to `AWS_PROFILE`. Credentials themselves always come from the standard AWS credential chain and are never stored.
+The name of a profile in the shared AWS config and credentials files. Falls back to `AWS_PROFILE`.
 """
 
 region: Optional[str]
 """
 The AWS region of the Macie Classic API, such as `us-east-1`: two lowercase letters, then one or more `-word` parts, then `-` and a number. Falls back to `AWS_REGION`, `AWS_DEFAULT_REGION` and the profile's region.
+"""
+
+secretKey: Optional[str]
+"""
+The secret access key that goes with `accessKey`. Kept secret.
+"""
+
+token: Optional[str]
+"""
+The session token of temporary keys (`accessKey` starting `ASIA`). Kept secret.
 """
 

@@ -13,6 +13,7 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from .. import _utilities
+from .. import outputs as _root_outputs
 
 import types
 
@@ -21,11 +22,39 @@ __config__ = pulumi.Config('macie')
 
 class _ExportableConfig(types.ModuleType):
     @_builtins.property
+    def access_key(self) -> Optional[str]:
+        """
+        The access key ID the provider signs with, with `secretKey` (and `token` for temporary keys). Without it: the profile, then the standard AWS credential chain (`AWS_ACCESS_KEY_ID`, ...). Kept secret.
+        """
+        return __config__.get('accessKey')
+
+    @_builtins.property
+    def allowed_account_ids(self) -> Optional[str]:
+        """
+        The only accounts the provider may act in: a provider whose credentials belong to any other account fails before its first call to Macie.
+        """
+        return __config__.get('allowedAccountIds')
+
+    @_builtins.property
+    def assume_role(self) -> Optional[str]:
+        """
+        A role to assume (STS `AssumeRole`) with the credentials above: every call is then made in the role's account. A role in another account moves the resources (they are replaced there).
+        """
+        return __config__.get('assumeRole')
+
+    @_builtins.property
     def endpoint_url(self) -> Optional[str]:
         """
-        The URL of the Macie endpoint, for example that of `macie-local` (`http://127.0.0.1:4510`): `http://` or `https://`, a host (with an optional port), then an optional path. Falls back to `AWS_ENDPOINT_URL_MACIE`, `AWS_ENDPOINT_URL`, then AWS's own endpoint.
+        The URL of the Macie endpoint, for example that of `macie-local` (`http://127.0.0.1:4510`): `http://` or `https://`, a host (with an optional port), then an optional path. Falls back to `AWS_ENDPOINT_URL_MACIE`, `AWS_ENDPOINT_URL`, then AWS's own endpoint. The provider records the endpoint it uses, in one canonical form (scheme and host in lower case, no default port, no trailing slash); a URL with a user and password is recorded as a secret.
         """
         return __config__.get('endpointUrl')
+
+    @_builtins.property
+    def forbidden_account_ids(self) -> Optional[str]:
+        """
+        Accounts the provider must never act in: a provider whose credentials belong to one of them fails before its first call to Macie.
+        """
+        return __config__.get('forbiddenAccountIds')
 
     @_builtins.property
     def max_attempts(self) -> int:
@@ -37,7 +66,7 @@ class _ExportableConfig(types.ModuleType):
     @_builtins.property
     def profile(self) -> Optional[str]:
         """
-        The name of a profile in the shared AWS config and credentials files. Falls back to `AWS_PROFILE`. Credentials themselves always come from the standard AWS credential chain and are never stored.
+        The name of a profile in the shared AWS config and credentials files. Falls back to `AWS_PROFILE`.
         """
         return __config__.get('profile')
 
@@ -47,4 +76,18 @@ class _ExportableConfig(types.ModuleType):
         The AWS region of the Macie Classic API, such as `us-east-1`: two lowercase letters, then one or more `-word` parts, then `-` and a number. Falls back to `AWS_REGION`, `AWS_DEFAULT_REGION` and the profile's region.
         """
         return __config__.get('region')
+
+    @_builtins.property
+    def secret_key(self) -> Optional[str]:
+        """
+        The secret access key that goes with `accessKey`. Kept secret.
+        """
+        return __config__.get('secretKey')
+
+    @_builtins.property
+    def token(self) -> Optional[str]:
+        """
+        The session token of temporary keys (`accessKey` starting `ASIA`). Kept secret.
+        """
+        return __config__.get('token')
 
