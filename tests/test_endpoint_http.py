@@ -15,7 +15,7 @@ from botocore.auth import S3SigV4Auth, SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from macie_local.http import DROP_KEY, MAX_BODY_BYTES, WSGIServer
+from macie_local.http import DROP_KEY, MAX_BODY_BYTES, WSGIServer, _WholeBody
 from macie_local.server import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, LocalEndpoint, create_bucket
 
 from .helpers import s3_client
@@ -137,6 +137,26 @@ def test_http_chunked_framing_past_limit_is_413(tail: bytes) -> None:
     assert b"larger than 100 bytes" in body
 
 
+def test_http_content_length_over_limit_is_refused_by_the_middleware_too() -> None:
+    """The body-reading middleware itself refuses a Content-Length over the limit with 413, reading none of
+    the body and closing the connection (cheroot answers so first; this holds should it not)."""
+
+    class Unreadable:
+        def read(self, size: int = -1) -> bytes:
+            raise AssertionError("the body was read")
+
+    answered: list[Any] = []
+    response = _WholeBody(empty_answer, 10)(
+        {"CONTENT_LENGTH": "11", "wsgi.input": Unreadable(), "wsgi.input_terminated": False},
+        lambda status, headers: answered.append((status, dict(headers))),
+    )
+    chunks = iter(response)
+    assert next(chunks) == b"The request body is larger than 10 bytes."
+    assert answered[0][0] == "413 Request Entity Too Large" and answered[0][1]["Connection"] == "close"
+    with pytest.raises(ConnectionAbortedError):  # how it has cheroot close the connection
+        next(chunks)
+
+
 def test_http_drop_closes_the_connection_unanswered(capsys: pytest.CaptureFixture[str]) -> None:
     """An application calling environ[DROP_KEY] has its connection closed with nothing sent and nothing
     logged; the server goes on serving."""
@@ -234,9 +254,9 @@ def test_http_body_cut_short_by_the_client_going_away_never_reaches_the_app() ->
     with serving(app) as port, connect(port) as sock:
         sock.sendall(b"PUT /b/k HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n" + b"x" * 40)
         sock.shutdown(socket.SHUT_WR)
-        status, _, body = answer(sock)
+        status, headers, body = answer(sock)
         closed = closed_by_server(sock)
-    assert (status, closed, calls) == (400, True, [])
+    assert (status, headers["connection"], closed, calls) == (400, "close", True, [])
     assert b"IncompleteBody: the body ended after 40 of the 100 bytes" in body
 
 
