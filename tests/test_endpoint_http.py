@@ -5,7 +5,8 @@ from __future__ import annotations
 import http.client
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any
 
@@ -14,7 +15,7 @@ from botocore.auth import S3SigV4Auth, SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from macie_local.http import MAX_BODY_BYTES, WSGIServer
+from macie_local.http import DROP_KEY, MAX_BODY_BYTES, WSGIServer, _WholeBody
 from macie_local.server import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, LocalEndpoint, create_bucket
 
 from .helpers import s3_client
@@ -28,6 +29,25 @@ CHUNKED = HEAD + b"Transfer-Encoding: chunked\r\n\r\n"
 def port() -> Iterator[int]:
     with LocalEndpoint() as running:
         yield running.port
+
+
+@contextmanager
+def serving(app: Callable[..., Any], **options: Any) -> Iterator[int]:
+    """A WSGIServer serving ``app`` in a thread, stopped (and its thread gone) on exit; yields its port."""
+    server = WSGIServer("127.0.0.1", 0, app, **options)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_port
+    finally:
+        server.shutdown()
+        thread.join(timeout=20)
+    assert not thread.is_alive()
+
+
+def empty_answer(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    start_response("200 OK", [("Content-Length", "0")])
+    return []
 
 
 def connect(port: int) -> socket.socket:
@@ -59,6 +79,7 @@ def exchange(port: int, data: bytes) -> tuple[int, bytes, bool]:
 MALFORMED = [
     ("chunk-size-not-hex", CHUNKED + b"zz\r\nabc\r\n0\r\n\r\n", 400, b"Bad chunked transfer size"),
     ("chunk-without-crlf", CHUNKED + b"3\r\nabcXY0\r\n\r\n", 400, b"Bad chunked transfer coding"),
+    ("trailer-without-crlf", CHUNKED + b"3\r\nabc\r\n0\r\nX-Trailer: yes\n\r\n", 400, b"CRLF terminators"),
     ("content-length-not-a-number", HEAD + b"Content-Length: abc\r\n\r\n", 400, b"Malformed Content-Length"),
     ("content-length-negative", HEAD + b"Content-Length: -5\r\n\r\n", 400, b""),
     ("request-line", b"GARBAGE\r\n\r\n", 400, b"Malformed Request-Line"),
@@ -97,6 +118,67 @@ def test_http_chunks_adding_up_past_limit_are_413(port: int) -> None:
     first = f"{half:x}\r\n".encode() + b"x" * half + b"\r\n"
     status, _, closed = exchange(port, CHUNKED + first + f"{half:x}\r\n".encode())
     assert (status, closed) == (413, True)
+
+
+@pytest.mark.parametrize("tail", [b"0\r\n\r\n", b"0\r\nX-Trailer: yes\r\n\r\n"], ids=["last-size-line", "trailer"])
+def test_http_chunked_framing_past_limit_is_413(tail: bytes) -> None:
+    """Chunk sizes within the limit whose size lines or trailers take the bytes read past it are refused
+    with 413, and the application is not called."""
+    calls: list[Any] = []
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        calls.append(environ)
+        return empty_answer(environ, start_response)
+
+    data = b"x" * (100 - 8)
+    with serving(app, max_body_bytes=100) as port:
+        status, body, closed = exchange(port, CHUNKED + f"{len(data):x}\r\n".encode() + data + b"\r\n" + tail)
+    assert (status, closed, calls) == (413, True, [])
+    assert b"larger than 100 bytes" in body
+
+
+def test_http_content_length_over_limit_is_refused_by_the_middleware_too() -> None:
+    """The body-reading middleware itself refuses a Content-Length over the limit with 413, reading none of
+    the body and closing the connection (cheroot answers so first; this holds should it not)."""
+
+    class Unreadable:
+        def read(self, size: int = -1) -> bytes:
+            raise AssertionError("the body was read")
+
+    answered: list[Any] = []
+    response = _WholeBody(empty_answer, 10)(
+        {"CONTENT_LENGTH": "11", "wsgi.input": Unreadable(), "wsgi.input_terminated": False},
+        lambda status, headers: answered.append((status, dict(headers))),
+    )
+    chunks = iter(response)
+    assert next(chunks) == b"The request body is larger than 10 bytes."
+    assert answered[0][0] == "413 Request Entity Too Large" and answered[0][1]["Connection"] == "close"
+    with pytest.raises(ConnectionAbortedError):  # how it has cheroot close the connection
+        next(chunks)
+
+
+def test_http_drop_closes_the_connection_unanswered(capsys: pytest.CaptureFixture[str]) -> None:
+    """An application calling environ[DROP_KEY] has its connection closed with nothing sent and nothing
+    logged; the server goes on serving."""
+    seen: list[str] = []
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        seen.append(environ["PATH_INFO"])
+        if environ["PATH_INFO"] == "/drop":
+            environ[DROP_KEY]()
+            return []
+        return empty_answer(environ, start_response)
+
+    with serving(app) as port:
+        with connect(port) as sock:
+            sock.sendall(b"POST /drop HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}")
+            try:
+                received = sock.recv(65536)
+            except ConnectionResetError:
+                received = b""
+        status, _, closed = exchange(port, b"GET /next HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert (received, seen, status, closed) == (b"", ["/drop", "/next"], 200, True)
+    assert capsys.readouterr().err == ""
 
 
 def signed_request(port: int, body: bytes, framing: bytes) -> bytes:
@@ -153,21 +235,15 @@ def test_http_body_shorter_than_declared_is_408_after_idle_timeout() -> None:
         start_response("200 OK", [("Content-Length", "0")])
         return []
 
-    server = WSGIServer("127.0.0.1", 0, app, idle_timeout=1)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        status, _, closed = exchange(server.server_port, b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n{}")
-        assert (status, closed, calls) == (408, True, [])
-    finally:
-        server.shutdown()
-        thread.join(timeout=20)
-    assert not thread.is_alive()
+    with serving(app, idle_timeout=1) as port:
+        status, _, closed = exchange(port, b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n{}")
+    assert (status, closed, calls) == (408, True, [])
 
 
 def test_http_body_cut_short_by_the_client_going_away_never_reaches_the_app() -> None:
     """A client that closes its side after part of the body its Content-Length gave (a killed CLI mid-
-    upload) gets 400 IncompleteBody, and the application is not called with the part that came."""
+    upload) gets 400 IncompleteBody, the connection closed, and the application is not called with the part
+    that came."""
     calls: list[Any] = []
 
     def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
@@ -175,19 +251,13 @@ def test_http_body_cut_short_by_the_client_going_away_never_reaches_the_app() ->
         start_response("200 OK", [("Content-Length", "0")])
         return []
 
-    server = WSGIServer("127.0.0.1", 0, app)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        with connect(server.server_port) as sock:
-            sock.sendall(b"PUT /b/k HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n" + b"x" * 40)
-            sock.shutdown(socket.SHUT_WR)
-            status, _, body = answer(sock)
-        assert (status, calls) == (400, [])
-        assert b"IncompleteBody: the body ended after 40 of the 100 bytes" in body
-    finally:
-        server.shutdown()
-        thread.join(timeout=20)
+    with serving(app) as port, connect(port) as sock:
+        sock.sendall(b"PUT /b/k HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n" + b"x" * 40)
+        sock.shutdown(socket.SHUT_WR)
+        status, headers, body = answer(sock)
+        closed = closed_by_server(sock)
+    assert (status, headers["connection"], closed, calls) == (400, "close", True, [])
+    assert b"IncompleteBody: the body ended after 40 of the 100 bytes" in body
 
 
 def test_s3_put_cut_short_leaves_the_object_as_it_was() -> None:
