@@ -89,7 +89,7 @@ def role_id_of(arn: str) -> str:
 
 def _integer(text: str) -> int | None:
     """A whole number written in ASCII digits (with an optional minus), or None."""
-    return int(text) if re.fullmatch(r"-?[0-9]{1,12}", text) else None
+    return int(text) if len(text) <= 4000 and re.fullmatch(r"-?[0-9]+", text) else None
 
 
 def parse_role(spec: str) -> Role:
