@@ -96,7 +96,7 @@ def parse_role(spec: str) -> Role:
     """``ROLE_ARN=ACCOUNT_ID[,ACCOUNT_ID...]``, then options ``;external-id=ID``, ``;max-session-duration=S``.
 
     The ARN ends at the last ``=`` before the first ``;`` (a role name may hold ``=``; account IDs,
-    external IDs and role names cannot hold ``;``).
+    external IDs and role names cannot hold ``;``, so a role whose path holds one is declared in Python).
     """
     head, *options = spec.split(";")
     arn, sep, accounts = head.rpartition("=")
@@ -113,16 +113,12 @@ def parse_role(spec: str) -> Role:
             raise argparse.ArgumentTypeError(f"option {name} is given more than once")
         settings[name] = value
     duration = settings.get("max-session-duration", str(DEFAULT_DURATION))
+    seconds = _integer(duration)
+    if seconds is None:
+        raise argparse.ArgumentTypeError(_duration_rule(duration))
     try:
-        return Role(
-            arn,
-            tuple(accounts.split(",")),
-            external_id=settings.get("external-id"),
-            max_session_duration=_integer(duration) or MAX_DURATION + 1,
-        )
+        return Role(arn, tuple(accounts.split(",")), settings.get("external-id"), seconds)
     except ValueError as error:
-        if "max session duration" in str(error):
-            raise argparse.ArgumentTypeError(_duration_rule(duration)) from None
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
