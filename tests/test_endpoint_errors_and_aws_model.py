@@ -32,6 +32,11 @@ PROTOCOL_ERRORS = {
     "RequestEntityTooLarge": 413,
     "ThrottlingException": 400,
     "ServiceUnavailable": 503,
+    "ExpiredTokenException": 403,
+    # STS's, in its query protocol (AssumeRole and its sessions).
+    "AccessDenied": 403,
+    "ValidationError": 400,
+    "ExpiredToken": 403,
 }
 
 #: The last botocore release that shipped AWS's own Macie Classic model: scripts/setup.sh downloads its

@@ -108,9 +108,9 @@ def test_sts_unserved_region_is_refused(sts_for: Callable[..., Any]) -> None:
     ("body", "code", "message"),
     [
         (
-            "Action=AssumeRole&Version=2011-06-15",
+            "Action=GetSessionToken&Version=2011-06-15",
             "InvalidAction",
-            "Could not find operation AssumeRole for version 2011-06-15",
+            "Could not find operation GetSessionToken for version 2011-06-15",
         ),
         (
             "Action=GetCallerIdentity&Version=2012-01-01",

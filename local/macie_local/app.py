@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from . import auth, sts
-from .backend import Account, Backend
+from .backend import Backend
 from .exceptions import (
     InternalException,
     InvalidAction,
@@ -33,6 +33,7 @@ from .exceptions import (
 )
 from .http import DROP_KEY
 from .request import caller_of, headers_of, log_line, read_body, status_line
+from .sessions import Keys
 from .validation import check
 
 TARGET_PREFIX = "MacieService."
@@ -79,13 +80,13 @@ class MacieApp:
     def __init__(
         self,
         backend: Backend,
-        accounts: Iterable[Account],
+        keys: Keys,
         regions: tuple[str, ...],
         faults: Faults | None = None,
         log: Callable[[str], None] | None = None,
     ) -> None:
         self.backend = backend
-        self.accounts: Mapping[str, Account] = {a.access_key: a for a in accounts}
+        self.keys = keys
         self.regions = regions
         self.faults = faults or Faults()
         self._random = random.Random(self.faults.seed)
@@ -140,7 +141,7 @@ class MacieApp:
         try:
             body = read_body(environ)
             headers = headers_of(environ)
-            caller = caller_of(environ, headers, body, self.accounts, self.regions, auth.SERVICE)
+            caller = caller_of(environ, headers, body, self.keys, self.regions, auth.SERVICE)
             account = caller.master
             action = self._action(environ, headers)
             lose = self._inject(environ, action, account)

@@ -2,8 +2,8 @@
 
 The signature is recomputed with botocore's own signer from the request as received (method, path,
 query, the signed headers, the body) and the secret key of the access key named in the credential
-scope; the ``Authorization`` header is never trusted. Nothing about the caller is answered before
-this passes.
+scope (a declared account's, or a role session's with its ``X-Amz-Security-Token``, see ``sessions``);
+the ``Authorization`` header is never trusted. Nothing about the caller is answered before this passes.
 """
 
 from __future__ import annotations
@@ -17,14 +17,14 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from .backend import Account, Caller
+from .backend import Caller
 from .exceptions import (
     IncompleteSignature,
-    InvalidClientTokenId,
     MissingAuthenticationToken,
     RequestExpired,
     SignatureDoesNotMatch,
 )
+from .sessions import Keys, RoleCaller
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 #: Macie's signing name: the service a request is verified for unless another is named.
@@ -75,14 +75,15 @@ def authenticate(
     query: str,
     headers: Mapping[str, str],
     body: bytes,
-    accounts: Mapping[str, Account],
+    keys: Keys,
     regions: tuple[str, ...],
     now: datetime | None = None,
     service: str = SERVICE,
 ) -> Caller:
     """The verified caller of a request signed for ``service``, or the AWS error that refuses it.
 
-    ``headers`` maps lower-case header names to values as received.
+    ``headers`` maps lower-case header names to values as received. ``now`` is the time the request's
+    date is checked against (the real time unless given); a session's expiry is the ``keys``' clock's.
     """
     header = headers.get("authorization")
     if not header:
@@ -106,9 +107,7 @@ def authenticate(
     missing = [name for name in signed if name not in headers]
     if missing:
         raise IncompleteSignature(f"Signed header {missing[0]!r} is not in the request.")
-    account = accounts.get(access_key)
-    if account is None:
-        raise InvalidClientTokenId("The security token included in the request is invalid.")
+    account, session = keys.resolve(access_key, headers.get("x-amz-security-token"))
     try:
         when = datetime.strptime(stamp, TIMESTAMP_FORMAT).replace(tzinfo=timezone.utc)
     except ValueError:
@@ -137,4 +136,6 @@ def authenticate(
     expected = signer.signature(signer.string_to_sign(request, canonical), request)
     if not hmac.compare_digest(expected, parts["Signature"]):
         raise SignatureDoesNotMatch(SIGNATURE_MISMATCH)
+    if session is not None:
+        return RoleCaller(account=account, region=region, session=session)
     return Caller(account=account, region=region)

@@ -14,10 +14,15 @@
         ├── RequestExpired             400   ├── InvalidAction          400
         ├── MissingAction              400   ├── SerializationException 400
         ├── RequestEntityTooLarge      413   ├── ThrottlingException    400
-        └── ServiceUnavailable         503
+        ├── ServiceUnavailable         503   └── ExpiredTokenException  403
+        └── STS's own (query protocol)
+            ├── AccessDenied           403
+            ├── ValidationError        400
+            └── ExpiredToken           403
 
 The wire form is ``{"__type": code, "message": ..., **members}`` with header ``x-amzn-ErrorType``;
-STS (``sts``) answers the protocol errors in its XML error shape instead.
+STS (``sts``) answers the protocol errors in its XML error shape instead, an expired session token as
+``ExpiredToken`` where the JSON protocol says ``ExpiredTokenException``.
 """
 
 from __future__ import annotations
@@ -107,6 +112,30 @@ class ThrottlingException(ServiceError):
 
 class ServiceUnavailable(ServiceError):
     status = 503
+
+
+class ExpiredTokenException(ServiceError):
+    """A session's temporary credentials used after they expired."""
+
+    status = 403
+
+
+class AccessDenied(ServiceError):
+    """STS: the caller may not assume the role (unknown, untrusting, or the external ID missing or wrong)."""
+
+    status = 403
+
+
+class ValidationError(ServiceError):
+    """STS: a parameter breaks the API's constraints."""
+
+    status = 400
+
+
+class ExpiredToken(ServiceError):
+    """STS's code for ``ExpiredTokenException``."""
+
+    status = 403
 
 
 def all_error_classes() -> list[type[ServiceError]]:

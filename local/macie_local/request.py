@@ -9,9 +9,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import auth
-from .backend import Account, Caller
+from .backend import Caller
 from .exceptions import RequestEntityTooLarge, SerializationException
 from .http import MAX_BODY_BYTES
+from .sessions import Keys
 
 
 def read_body(environ: dict[str, Any]) -> bytes:
@@ -39,7 +40,7 @@ def caller_of(
     environ: dict[str, Any],
     headers: Mapping[str, str],
     body: bytes,
-    accounts: Mapping[str, Account],
+    keys: Keys,
     regions: tuple[str, ...],
     service: str,
 ) -> Caller:
@@ -50,7 +51,7 @@ def caller_of(
         environ.get("QUERY_STRING", ""),
         headers,
         body,
-        accounts,
+        keys,
         regions,
         service=service,
     )

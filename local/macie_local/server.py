@@ -2,6 +2,7 @@
 
     macie-local [--host 127.0.0.1] [--port 0] [--state FILE|:memory:]
                 [--account ACCESS_KEY:SECRET_KEY:ACCOUNT_ID[:disabled]]... [--bucket NAME]...
+                [--role ROLE_ARN=ACCOUNT_ID[,ACCOUNT_ID...][;external-id=ID][;max-session-duration=S]]...
                 [--region us-east-1]... [--max-members N] [--max-s3-resources N]
                 [--throttle-rate P] [--error-rate P] [--latency-ms MS] [--drop-rate P] [--lose-rate P]
                 [--seed N] [--quiet]
@@ -24,6 +25,8 @@ from types import FrameType
 from .app import EndpointApp, Faults, MacieApp
 from .backend import Account, Backend, Limits
 from .http import WSGIServer
+from .roles import ROLE_SYNTAX, Role, parse_role
+from .sessions import Clock, Keys, system_clock
 from .store import StateError, Store, default_state_path
 from .sts import StsApp
 
@@ -137,7 +140,11 @@ def create_bucket(name: str, account_id: str = DEFAULT_ACCOUNT_ID, region: str =
 
 
 class LocalEndpoint:
-    """A running ``macie-local``: ``url``, ``store``, ``macie`` (the counters of Macie and STS alike), ``stop()``."""
+    """A running ``macie-local``: ``url``, ``store``, ``macie`` (the counters of Macie and STS alike), ``stop()``.
+
+    ``roles`` are the roles STS ``AssumeRole`` lets callers assume; ``clock`` is the time their sessions
+    are issued and expire by (the real time unless given: tests move it forward).
+    """
 
     def __init__(
         self,
@@ -150,14 +157,17 @@ class LocalEndpoint:
         faults: Faults | None = None,
         buckets: Sequence[str] = (),
         log: Callable[[str], None] | None = None,
+        roles: Sequence[Role] = (),
+        clock: Clock = system_clock,
     ) -> None:
         self.store = Store(state)
         try:
             for name in buckets:
                 create_bucket(name, accounts[0].account_id if accounts else DEFAULT_ACCOUNT_ID)
             backend = Backend(self.store, bucket_exists, limits)
-            self.macie = MacieApp(backend, accounts, regions, faults, log)
-            self.sts = StsApp(accounts, regions, self.macie.count, log)
+            keys = Keys(accounts, self.store.token_secret, clock)
+            self.macie = MacieApp(backend, keys, regions, faults, log)
+            self.sts = StsApp(keys, regions, self.macie.count, log, roles)
             self.server = WSGIServer(host, port, EndpointApp(self.macie, self.sts, _s3_app()))
         except BaseException:
             self.store.close()
@@ -219,6 +229,14 @@ def build_parser() -> argparse.ArgumentParser:
         f"{DEFAULT_ACCOUNT_ID})",
     )
     parser.add_argument(
+        "--role",
+        action="append",
+        type=parse_role,
+        default=[],
+        metavar=ROLE_SYNTAX,
+        help="a role STS AssumeRole lets the listed accounts assume (its account is the one in its ARN); repeatable",
+    )
+    parser.add_argument(
         "--bucket", action="append", type=_bucket, default=[], help="create this S3 bucket at start; repeatable"
     )
     parser.add_argument(
@@ -257,6 +275,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     repeated = sorted({key for key in keys if keys.count(key) > 1})
     if repeated:
         parser.error(f"argument --account: access key {repeated[0]} is given more than once; each key is one account")
+    arns = [role.arn for role in args.role]
+    repeated = sorted({arn for arn in arns if arns.count(arn) > 1})
+    if repeated:
+        parser.error(f"argument --role: role {repeated[0]} is given more than once; each ARN is one role")
     rates = args.throttle_rate + args.error_rate + args.drop_rate + args.lose_rate
     if rates > 1.0:
         parser.error(
@@ -290,6 +312,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             ),
             buckets=args.bucket,
             log=None if args.quiet else log,
+            roles=args.role,
         )
     except StateError as error:
         parser.error(f"argument --state: cannot keep the state in {state!r}: {error}")

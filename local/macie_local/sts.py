@@ -1,10 +1,13 @@
-"""The STS half of the endpoint: who a caller is, in STS's query protocol (a form in, XML out).
+"""The STS half of the endpoint, in STS's query protocol (a form in, XML out): who a caller is, and
+role sessions.
 
 The provider learns the master account's ID (the account whose keys call Macie) through botocore's own
-STS client, ``GetCallerIdentity``. A request is verified exactly as a Macie request is (SigV4, with the
-credential scoped to service ``sts``); only then do its ``Action`` and ``Version`` pick a handler from
-``ACTIONS``, one per action. Fault injection does not apply. Errors are the endpoint's own exception
-classes, answered in STS's XML error shape with their HTTP status.
+STS client, ``GetCallerIdentity``; ``AssumeRole`` issues temporary credentials of a declared role
+(``roles``), with which requests act as the role's account (``sessions``). A request is verified exactly
+as a Macie request is (SigV4, with the credential scoped to service ``sts``); only then do its
+``Action`` and ``Version`` pick a handler from ``StsApp.actions``, one per action. Fault injection does
+not apply. Errors are the endpoint's own exception classes, answered in STS's XML error shape with their
+HTTP status.
 """
 
 from __future__ import annotations
@@ -18,9 +21,11 @@ from typing import Any
 from urllib.parse import parse_qsl
 from xml.etree import ElementTree
 
-from .backend import Account, Caller
-from .exceptions import InvalidAction, MissingAction, ServiceError
+from . import roles
+from .backend import Caller
+from .exceptions import ExpiredToken, ExpiredTokenException, InvalidAction, MissingAction, ServiceError
 from .request import caller_of, headers_of, log_line, read_body, status_line
+from .sessions import EXPIRATION_FORMAT, Keys, RoleCaller, arn_of
 
 #: STS's signing name.
 SERVICE = "sts"
@@ -31,18 +36,10 @@ XML_CONTENT_TYPE = "text/xml"
 #: Largest form read to tell whether an unsigned request is STS's (an STS form is a few hundred bytes).
 MAX_SNIFFED_FORM_BYTES = 64 * 1024
 
+#: The members of an action's result: text, or a structure of members.
+Result = Mapping[str, "str | Result"]
 #: An action: the verified caller and the request's parameters → the members of the action's result.
-Handler = Callable[[Caller, Mapping[str, str]], dict[str, str]]
-
-
-def get_caller_identity(caller: Caller, params: Mapping[str, str]) -> dict[str, str]:
-    """Who the caller is: its account's root user (the endpoint's keys are root-like), by account ID."""
-    account_id = caller.account.account_id
-    return {"Arn": f"arn:aws:iam::{account_id}:root", "UserId": account_id, "Account": account_id}
-
-
-#: The actions STS answers here, by name.
-ACTIONS: dict[str, Handler] = {"GetCallerIdentity": get_caller_identity}
+Handler = Callable[[Caller, Mapping[str, str]], Result]
 
 StartResponse = Callable[..., Any]
 
@@ -78,32 +75,76 @@ def is_sts_form(environ: dict[str, Any]) -> bool:
 
 
 class StsApp:
-    """STS for the endpoint's accounts: each request verified, dispatched by action, answered in XML."""
+    """STS for the endpoint's accounts and roles: each request verified, dispatched by action, answered in XML."""
 
     def __init__(
         self,
-        accounts: Iterable[Account],
+        keys: Keys,
         regions: tuple[str, ...],
         count: Callable[[str], None],
         log: Callable[[str], None] | None = None,
+        declared_roles: Iterable[roles.Role] = (),
     ) -> None:
-        self.accounts: Mapping[str, Account] = {a.access_key: a for a in accounts}
+        self.keys = keys
+        self.roles = roles.by_arn(declared_roles)
         self.regions = regions
         self.count = count
         self.log = log
+        #: The actions STS answers here, by name.
+        self.actions: dict[str, Handler] = {
+            "GetCallerIdentity": self.get_caller_identity,
+            "AssumeRole": self.assume_role,
+        }
+
+    def get_caller_identity(self, caller: Caller, params: Mapping[str, str]) -> Result:
+        """Who the caller is: a session's assumed role, or else its account's root user (the endpoint's
+        long-term keys are root-like)."""
+        account_id = caller.account.account_id
+        user_id = caller.session.user_id if isinstance(caller, RoleCaller) else account_id
+        return {"Arn": arn_of(caller), "UserId": user_id, "Account": account_id}
+
+    def assume_role(self, caller: Caller, params: Mapping[str, str]) -> Result:
+        """Temporary credentials of a declared role that trusts the caller's account.
+
+        Unlike AWS, which refuses root ("Roles may not be assumed by root accounts."), the long-term keys
+        (root-like) may assume roles: they are the only principals the endpoint has.
+        """
+        duration = roles.check_request(params)
+        role = roles.authorize(
+            self.roles,
+            params["RoleArn"],
+            arn_of(caller),
+            caller.master,
+            params.get("ExternalId"),
+            duration,
+            chained=isinstance(caller, RoleCaller),
+        )
+        issued = self.keys.issue(role, params["RoleSessionName"], duration)
+        return {
+            "Credentials": {
+                "AccessKeyId": issued.access_key,
+                "SecretAccessKey": issued.secret_key,
+                "SessionToken": issued.token,
+                "Expiration": issued.session.expiration.strftime(EXPIRATION_FORMAT),
+            },
+            "AssumedRoleUser": {"AssumedRoleId": issued.session.user_id, "Arn": issued.session.arn},
+        }
 
     def handle(self, environ: dict[str, Any], request_id: str) -> tuple[int, ElementTree.Element, str, str]:
         """Answer one request: (status, XML document, action, account) for the response and the log."""
         action, account = "-", "-"
         try:
             body = read_body(environ)
-            caller = caller_of(environ, headers_of(environ), body, self.accounts, self.regions, SERVICE)
+            try:
+                caller = caller_of(environ, headers_of(environ), body, self.keys, self.regions, SERVICE)
+            except ExpiredTokenException as expired:
+                raise ExpiredToken(expired.message) from None
             account = caller.master
             params = parameters(environ, body)
             name = params.get("Action")
             if not name:
                 raise MissingAction("The request is missing the Action parameter naming the action.")
-            handler, version = ACTIONS.get(name), params.get("Version")
+            handler, version = self.actions.get(name), params.get("Version")
             if handler is None or version != VERSION:
                 raise InvalidAction(f"Could not find operation {name[:100]} for version {(version or 'NONE')[:40]}")
             action = name
@@ -141,12 +182,18 @@ def _element(parent: ElementTree.Element, tag: str, text: str | None = None) -> 
     return child
 
 
-def _success(action: str, result: Mapping[str, str], request_id: str) -> ElementTree.Element:
+def _members(parent: ElementTree.Element, result: Result) -> None:
+    for name, value in result.items():
+        if isinstance(value, str):
+            _element(parent, name, value)
+        else:
+            _members(_element(parent, name), value)
+
+
+def _success(action: str, result: Result, request_id: str) -> ElementTree.Element:
     """``<{action}Response>`` with the ``<{action}Result>`` and the ``ResponseMetadata``."""
     document = ElementTree.Element(f"{action}Response", xmlns=NAMESPACE)
-    members = _element(document, f"{action}Result")
-    for name, value in result.items():
-        _element(members, name, value)
+    _members(_element(document, f"{action}Result"), result)
     _element(_element(document, "ResponseMetadata"), "RequestId", request_id)
     return document
 
