@@ -69,15 +69,18 @@ def make_session(
 
 
 class _MacieLoader(Loader):
-    """A loader for sessions that only ever build ``macie`` clients.
+    """A loader for sessions that build ``macie`` clients, and the ``sts`` clients their credentials may
+    need (a profile with ``role_arn`` assumes its role through the same session).
 
     botocore checks that a service exists by listing every service folder it ships (twice per client,
-    some 25 ms); a session made here knows one service and the two kinds of data this package ships
-    for it. For anything else (an endpoint rule set, waiters) botocore hears "unknown", as it would.
-    """
+    some 25 ms); a session made here knows those two services and the data they need: Macie's model and
+    paginators (this package's), STS's model and endpoint rule set (botocore's). For anything else
+    botocore hears "unknown", as it would."""
+
+    KNOWN = {"service-2": ["macie", "sts"], "paginators-1": ["macie"], "endpoint-rule-set-1": ["sts"]}
 
     def list_available_services(self, type_name: str) -> list[str]:
-        return ["macie"] if type_name in ("service-2", "paginators-1") else []
+        return self.KNOWN.get(type_name, [])
 
 
 def _macie_session(profile: str | None) -> botocore.session.Session:
