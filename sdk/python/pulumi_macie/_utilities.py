@@ -37,6 +37,36 @@ def after_declared(opts: pulumi.ResourceOptions, kind: str, id_: Any) -> pulumi.
     return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[found]))
 
 
+#: Each provider class's serialised form, made once per program. Pulumi's Python SDK serialises a
+#: dynamic resource's provider on every construction with ``serialize_provider``, which wraps pickle's
+#: item-saving method in one more layer each time and never takes it off: a program past about 970
+#: dynamic resources fails with RecursionError (still so in pulumi 3.272). Our providers pickle by
+#: reference to the same class, so the bytes are the same every time: serialised once, the wrapping
+#: happens once.
+_SERIALIZED: "dict[type, str]" = {}
+
+
+def register_dynamic(
+    resource: pulumi.CustomResource,
+    provider_class: type,
+    type_: str,
+    resource_name: str,
+    props: dict,
+    opts: Optional[pulumi.ResourceOptions],
+) -> None:
+    """Register a dynamic resource as ``pulumi.dynamic.Resource`` does (its provider, a secret, in
+    ``__provider``), with the provider serialised once per class."""
+    from pulumi.dynamic.dynamic import serialize_provider
+
+    if "__provider" in props:
+        raise Exception("A dynamic resource must not define the __provider key")
+    serialized = _SERIALIZED.get(provider_class)
+    if serialized is None:
+        serialized = _SERIALIZED[provider_class] = serialize_provider(provider_class())
+    props["__provider"] = pulumi.Output.secret(serialized)
+    pulumi.CustomResource.__init__(resource, type_, resource_name, props, opts)
+
+
 def get_resource_opts_defaults() -> pulumi.ResourceOptions:
     return pulumi.ResourceOptions()
 

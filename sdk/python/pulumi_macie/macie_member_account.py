@@ -146,7 +146,9 @@ class MacieMemberAccount(pulumi.dynamic.Resource, module="macie", name="MacieMem
         props["member_account_id"] = member_account_id
         alias_opts = pulumi.ResourceOptions(aliases=[pulumi.Alias(type_="pulumi-python:dynamic:Resource")])
         opts = pulumi.ResourceOptions.merge(opts, alias_opts)
-        super().__init__(MacieMemberAccountProvider(), resource_name, props, opts)
+        _utilities.register_dynamic(
+            __self__, MacieMemberAccountProvider, "pulumi-python:dynamic/macie:MacieMemberAccount", resource_name, props, opts
+        )
         _utilities.declare(__self__, "MacieMemberAccount", member_account_id)
 
     @staticmethod

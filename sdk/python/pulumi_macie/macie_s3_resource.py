@@ -215,7 +215,9 @@ class MacieS3Resource(pulumi.dynamic.Resource, module="macie", name="MacieS3Reso
         opts = _utilities.after_declared(opts, "MacieMemberAccount", member_account_id)
         alias_opts = pulumi.ResourceOptions(aliases=[pulumi.Alias(type_="pulumi-python:dynamic:Resource")])
         opts = pulumi.ResourceOptions.merge(opts, alias_opts)
-        super().__init__(MacieS3ResourceProvider(), resource_name, props, opts)
+        _utilities.register_dynamic(
+            __self__, MacieS3ResourceProvider, "pulumi-python:dynamic/macie:MacieS3Resource", resource_name, props, opts
+        )
 
     @staticmethod
     def get(resource_name: str,
