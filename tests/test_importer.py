@@ -18,10 +18,13 @@ from pulumi_macie_provider.importer import (
     declared_creates,
     import_entry,
     import_file,
+    parse,
     pending_creates,
     refuse_second_claims,
+    settings_for,
     urn_prefix,
 )
+from pulumi_macie_provider.importer.stack import Where, keys_of
 
 PROVIDER_URN = "urn:pulumi:dev::p::pulumi:providers:macie::default"
 
@@ -93,8 +96,9 @@ def test_pending_creates_of_both_hosts() -> None:
         ("m", "macie:index:MacieMemberAccount", "111122223333"),
         ("old", "MacieS3Resource", "b"),
     ]
-    assert found[0].where == ClientSettings(region="us-west-2", endpoint_url="http://127.0.0.1:4510")
-    assert found[1].where == ClientSettings(region="us-east-1")
+    # Native ones where their provider recorded (with its keys, if it has any: ``Where``).
+    assert found[0].where == Where(region="us-west-2", endpoint_url="http://127.0.0.1:4510")
+    assert found[1].where == Where(region="us-east-1")
     assert found[2].where == given
 
 
@@ -205,7 +209,7 @@ def test_declared_creates_from_a_preview() -> None:
     assert [p.where for p in found] == [
         given,
         given,
-        ClientSettings(region="us-west-2", endpoint_url="http://127.0.0.1:4510"),
+        Where(region="us-west-2", endpoint_url="http://127.0.0.1:4510"),
     ]
     assert waiting == ["urn:pulumi:dev::p::macie:index:MacieS3Resource::later"]
 
@@ -298,3 +302,26 @@ def test_claims_are_the_associations_the_stack_holds_by_canonical_id() -> None:
         refuse_second_claims(
             [("urn:pulumi:dev::p::macie:index:MacieS3Resource::logs", ("MacieS3Resource", "b/logs/"))], claimed
         )
+
+
+def test_lookups_sign_with_the_keys_the_provider_or_the_stack_config_gives() -> None:
+    """A native provider that recorded keys (secrets, decrypted by `stack export --show-secrets`) is looked
+    up with them; the stack's `macie:accessKey`... serve dynamic resources. The keys never show."""
+    deployment = _deployment()
+    deployment["resources"][2]["inputs"] = {
+        "region": "us-east-1",
+        "accessKey": {SECRET_SIG[0]: SECRET_SIG[1], "plaintext": json.dumps("AKIAOTHERMASTER00001")},
+        "secretKey": {SECRET_SIG[0]: SECRET_SIG[1], "plaintext": json.dumps("other-secret")},
+        "maxAttempts": "3",  # as the SDKs send an explicit provider's numbers: JSON
+    }
+    given = settings_for(parse(["MacieS3Resource", "n", "b"])[0], {"macie:accessKey": "AKIA1", "macie:secretKey": "s1"})
+    found = pending_creates(deployment, given)
+    member = next(create for create in found if create.name == "m")
+    assert member.where.max_attempts == 3
+    assert keys_of(member.where) == {
+        "aws_access_key_id": "AKIAOTHERMASTER00001",
+        "aws_secret_access_key": "other-secret",
+    }
+    dynamic = next(create for create in found if create.name == "old")
+    assert keys_of(dynamic.where) == {"aws_access_key_id": "AKIA1", "aws_secret_access_key": "s1"}
+    assert "other-secret" not in repr(member) and "s1" not in repr(dynamic)

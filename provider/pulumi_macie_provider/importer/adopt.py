@@ -23,7 +23,7 @@ from ..hosts.dynamic import dynamic_type
 from ..hosts.wire import SECRET_SIG
 from ..resources.clients import client_for
 from ..resources.registry import resource_type
-from .stack import Pulumi, claims, refuse_second_claims, urn_prefix
+from .stack import Pulumi, claims, keys_of, refuse_second_claims, urn_prefix
 
 
 def secret(value: Any) -> dict[str, Any]:
@@ -45,7 +45,7 @@ def import_entry(
     (``macie:index:MacieS3Resource``: the native plugin's resource); ``type_`` the type the stack
     knows the dynamic resource by, when it is not its own (``pulumi-python:dynamic/macie:<name>``)."""
     resource = resource_type(kind)
-    hooks = resource.hooks(settings, client if client is not None else client_for(settings))
+    hooks = resource.hooks(settings, client if client is not None else client_for(settings, keys_of(settings)))
     found = hooks.lookup(id_)
     if kind == resource.token:  # a native resource: the engine reads it itself during the import
         return {"type": resource.token, "name": name, "id": found.id}

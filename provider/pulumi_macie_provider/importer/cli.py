@@ -13,12 +13,12 @@ from typing import Any
 
 from ..client import ClientSettings
 from ..errors import MacieError
-from ..resources.config import config_values, settings_from_values
+from ..resources.config import config_values
 from . import __doc__ as manual  # the package's docstring: the manual, whose first line --help shows
 from .adopt import adopt
 from .pending import recover_pending_creates
 from .rebuild import rebuild
-from .stack import Pulumi, stack_config
+from .stack import Pulumi, stack_config, where_from_values
 
 
 class UsageError(Exception):
@@ -30,7 +30,7 @@ def settings_for(args: argparse.Namespace, config: dict[str, Any]) -> ClientSett
     values = config_values(config.get)
     flags = {"region": args.region, "endpointUrl": args.endpoint_url, "profile": args.profile}
     values.update({key: value for key, value in flags.items() if value is not None})
-    settings, failures = settings_from_values(values)
+    settings, failures = where_from_values(values)
     if failures:
         flag_names = {"region": "--region", "endpointUrl": "--endpoint-url", "profile": "--profile"}
         named = []

@@ -16,9 +16,10 @@ from typing import Any
 from ..client import ClientSettings
 from ..errors import MacieApiError, NotFoundError
 from ..hosts.dynamic import own_inputs
-from ..resources.config import settings_from_values
+from ..resources.config import config_values
 from ..resources.registry import ResourceType, resource_type
 from .adopt import import_entry
+from .stack import decrypted, where_from_values
 
 
 def explicit_provider(reference: str) -> str | None:
@@ -71,7 +72,8 @@ def create_of(
     where = settings
     provider_state = providers.get(reference.rsplit("::", 1)[0])
     if provider_state:
-        recorded, failures = settings_from_values(provider_state.get("inputs") or {})
+        given = decrypted(provider_state.get("inputs") or {})
+        recorded, failures = where_from_values(config_values(lambda key: given.get(key.split(":", 1)[1])))
         where = settings if failures else recorded
     return PendingCreate(urn, ours.token, id_, where, parent, explicit_provider(reference))
 

@@ -18,15 +18,48 @@ import pickle
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from ..client import ClientSettings
+from ..client.settings import Credentials
 from ..dynamic_entry import LEGACY, PROVIDERS
 from ..errors import MacieError
 from ..file_backend import repair_checkpoint_metadata
 from ..hosts.dynamic import LEGACY_TYPE, is_dynamic_type, own_inputs
+from ..resources.config import credentials_from_values, settings_from_values
 from ..resources.registry import BY_NAME, BY_TOKEN, ResourceType
+
+
+@dataclass(frozen=True)
+class Where(ClientSettings):
+    """Where to look resources up, with the static keys to sign with (stack config's ``macie:accessKey``...,
+    or a native provider's recorded keys): kept in memory only, never shown or compared."""
+
+    credentials: Credentials | None = field(default=None, compare=False, repr=False, hash=False)
+
+
+def keys_of(settings: ClientSettings) -> Credentials | None:
+    """The static keys that go with ``settings`` (a ``Where``), if any."""
+    return settings.credentials if isinstance(settings, Where) else None
+
+
+def where_from_values(values: dict[str, Any]) -> tuple[Where, list[tuple[str, str]]]:
+    """``Where`` from config values or a provider's recorded inputs (secrets decrypted), and the failures."""
+    settings, failures = settings_from_values(values)
+    if failures:
+        return Where(), failures
+    same = {f.name: getattr(settings, f.name) for f in fields(ClientSettings)}
+    return Where(**same, credentials=credentials_from_values(values)), []
+
+
+def decrypted(values: dict[str, Any]) -> dict[str, Any]:
+    """Recorded inputs with their secrets, as ``pulumi stack export --show-secrets`` shows them, in the clear."""
+    return {
+        key: json.loads(value["plaintext"]) if isinstance(value, dict) and "plaintext" in value else value
+        for key, value in values.items()
+    }
 
 
 class Pulumi:
@@ -202,7 +235,7 @@ def claims(deployment: dict[str, Any], settings: ClientSettings, client: Any = N
         if ours is None or resource.get("delete") or not resource.get("id"):
             continue
         if ours.name not in hooks:
-            hooks[ours.name] = ours.hooks(settings, client)
+            hooks[ours.name] = ours.hooks(settings, client, credentials=keys_of(settings))
         found[(ours.name, hooks[ours.name].canonical_id(resource["id"]))] = resource["urn"]
     return found
 
