@@ -4,9 +4,9 @@ A provider's inputs (an explicit provider's, or the default provider's from ``ma
 are checked with the rules and messages of ``config``, and recorded as the client uses them
 (``location``): the region and endpoint whatever set them, the endpoint in its canonical form. The keys
 (``accessKey``, ``secretKey``, ``token``) and an endpoint URL with a user and password are recorded as
-secrets. A change of region, endpoint, or the account of ``assumeRole`` replaces the resources (an
-endpoint change deletes first: the new URL may name the same endpoint under another name); every other
-setting, the keys included, updates the provider in place.
+secrets. A change of region, endpoint, or the account of ``assumeRole`` replaces the resources, each
+deleted before it is made again (their IDs stay the same); every other setting, the keys included,
+updates the provider in place.
 """
 
 from __future__ import annotations
@@ -104,4 +104,7 @@ def diff_provider(olds: dict[str, Any], news: dict[str, Any]) -> ProviderDiff:
         old, new = _role_account(olds.get("assumeRole")), _role_account(news.get("assumeRole"))
         if contains_unknown(news.get("assumeRole")) or (old and new and old != new):
             replaces.append("assumeRole")
-    return ProviderDiff(changes, sorted(replaces), delete_before_replace="endpointUrl" in replaces)
+    # The resources keep their IDs wherever they live: each old one goes first, so that a new one that turns
+    # out to be the same association (an endpoint under another name, a role in the same account) is
+    # never refused as held already.
+    return ProviderDiff(changes, sorted(replaces), delete_before_replace=bool(replaces))
