@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import weakref
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 import botocore.session
 from botocore.config import Config
@@ -77,7 +77,11 @@ class _MacieLoader(Loader):
     paginators (this package's), STS's model and endpoint rule set (botocore's). For anything else
     botocore hears "unknown", as it would."""
 
-    KNOWN = {"service-2": ["macie", "sts"], "paginators-1": ["macie"], "endpoint-rule-set-1": ["sts"]}
+    KNOWN: ClassVar[dict[str, list[str]]] = {
+        "service-2": ["macie", "sts"],
+        "paginators-1": ["macie"],
+        "endpoint-rule-set-1": ["sts"],
+    }
 
     def list_available_services(self, type_name: str) -> list[str]:
         return self.KNOWN.get(type_name, [])
