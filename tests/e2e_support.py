@@ -29,10 +29,12 @@ WRITE_ACTIONS = (
 )
 
 
-def holdings(endpoint: LocalEndpoint, region: str | None = None) -> dict[str, Any]:
-    """What the endpoint's own store holds (in ``region``, or in all): members, and S3 resources as
-    (member, bucket, prefix, oneTime, continuous)."""
-    where, args = (" WHERE region = ?", (region,)) if region else ("", ())
+def holdings(endpoint: LocalEndpoint, region: str | None = None, master: str | None = None) -> dict[str, Any]:
+    """What the endpoint's own store holds (in ``region`` and of the ``master`` account, or in all):
+    members, and S3 resources as (member, bucket, prefix, oneTime, continuous)."""
+    chosen = {column: value for column, value in (("region", region), ("master", master)) if value}
+    where = " WHERE " + " AND ".join(f"{column} = ?" for column in chosen) if chosen else ""
+    args = tuple(chosen.values())
     with endpoint.store.transaction() as db:
         members = sorted(r[0] for r in db.execute("SELECT account_id FROM members" + where, args))
         s3 = sorted(
@@ -99,10 +101,17 @@ def native_plugin_tarball(base: Path) -> Path:
 
 
 def program_stack(
-    source: Path, workdir: Path, endpoint: LocalEndpoint, plugin: Path | None = None, **env: str
+    source: Path,
+    workdir: Path,
+    endpoint: LocalEndpoint,
+    plugin: Path | None = None,
+    *,
+    endpoint_config: bool = True,
+    **env: str,
 ) -> PulumiStack:
     """A copy of the program in ``source`` at ``workdir`` (its virtualenv this interpreter's), as a fresh
-    stack pointed at ``endpoint``; with ``plugin`` (a tarball), the native plugin is installed into the
+    stack pointed at ``endpoint`` by ``macie:endpointUrl`` (unless not ``endpoint_config``: the caller
+    points it there another way); with ``plugin`` (a tarball), the native plugin is installed into the
     stack's PULUMI_HOME."""
     shutil.copytree(source, workdir)
     pulumi_yaml = workdir / "Pulumi.yaml"
@@ -121,7 +130,8 @@ def program_stack(
     if plugin is not None:
         stack.install_plugin(plugin)
     stack.run("stack", "init", stack.stack)
-    stack.config_set("macie:endpointUrl", endpoint.url)
+    if endpoint_config:
+        stack.config_set("macie:endpointUrl", endpoint.url)
     return stack
 
 

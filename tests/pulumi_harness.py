@@ -150,6 +150,10 @@ class PulumiStack:
     def config_set(self, key: str, value: str, secret: bool = False) -> None:
         self.run("config", "set", key, value, *(["--secret"] if secret else []))
 
+    def config_set_all(self, values: dict[str, str]) -> None:
+        """Set several plain config values in one run of the CLI."""
+        self.run("config", "set-all", *(f"--plaintext={key}={value}" for key, value in values.items()))
+
     def outputs(self) -> dict[str, Any]:
         return json.loads(self.run("stack", "output", "--json", "--show-secrets").stdout or "{}")
 

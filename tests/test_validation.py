@@ -11,6 +11,8 @@ from pulumi.runtime.rpc import UNKNOWN
 
 from codegen import python_dynamic
 from pulumi_macie_provider.resources._schema import JSON_SCHEMAS
+from pulumi_macie_provider.resources.config import config_values, settings_from_values
+from pulumi_macie_provider.resources.provider_config import check_provider
 from pulumi_macie_provider.resources.validation import WRITTEN_PATTERN, check_config, check_inputs
 
 S3 = "macie:index:MacieS3Resource"
@@ -126,3 +128,28 @@ def test_failures_come_unknown_properties_first_then_by_name() -> None:
 def test_config_failures_keep_secret_settings_unshown(values: dict[str, Any], expected: tuple[str, str]) -> None:
     """Config failures name the setting and the rule; an endpoint URL or profile is never repeated."""
     assert check_config(values) == [expected]
+
+
+def test_numbers_inside_config_lists_and_objects_are_taken_as_yaml_means_them() -> None:
+    """YAML sends every number as a double, inside lists and objects too: an account ID of
+    ``allowedAccountIds`` is its digits and ``assumeRole.durationSeconds`` a whole number, in the checked
+    inputs and in the settings; a short account ID is refused with the hint to quote it."""
+    role = {"roleArn": "arn:aws:iam::444455556666:role/MacieAudit", "durationSeconds": 3600.0}
+    news = {"region": "us-east-1", "allowedAccountIds": [444455556666.0], "assumeRole": role}
+    checked = check_provider({}, news)
+    assert checked.failures == []
+    assert checked.inputs["allowedAccountIds"] == ["444455556666"]
+    assert checked.inputs["assumeRole"]["durationSeconds"] == 3600
+    settings, failures = settings_from_values(config_values(lambda key: news.get(key.split(":", 1)[1])))
+    assert failures == []
+    assert settings.allowed_account_ids == ("444455556666",)
+    assert settings.assume_role is not None and type(settings.assume_role.duration_seconds) is int
+    assert check_config({"forbiddenAccountIds": [12]}) == [
+        (
+            "macie:forbiddenAccountIds.0",
+            (
+                "'12' does not match the pattern [0-9]{12} (it was given as the number 12; "
+                "quote it as a string to keep leading zeros)"
+            ),
+        )
+    ]

@@ -14,7 +14,7 @@ from ..client import ClientSettings
 from ..client.settings import AssumeRole, Credentials
 from ..errors import ConfigurationError
 from ._schema import SCHEMA
-from .validation import check_config, coerce
+from .validation import check_config, coerce_deep
 
 #: Every setting, as schema.json's ``config`` names them.
 CONFIG_KEYS = tuple(SCHEMA["config"])
@@ -27,17 +27,18 @@ ENDPOINT_VARIABLES = ("AWS_ENDPOINT_URL_MACIE", "AWS_ENDPOINT_URL")
 def config_values(get: Callable[[str], Any]) -> dict[str, Any]:
     """The provider's config values by key (``region``...), read with ``get("macie:region")``...; a whole
     number given as digits and a list or object given as JSON (stack config is text, and the SDKs send
-    an explicit provider's non-string inputs as JSON) become values of their type."""
+    an explicit provider's non-string inputs as JSON) become values of their type, and so does a number
+    inside a list or object (YAML sends ``allowedAccountIds: [444455556666]`` as a list of numbers)."""
     values: dict[str, Any] = {key: get(f"macie:{key}") for key in CONFIG_KEYS}
     for key, value in values.items():
-        kind = SCHEMA["config"][key]["type"]
-        if isinstance(value, str) and kind != "string":
+        spec = SCHEMA["config"][key]
+        if isinstance(value, str) and spec["type"] != "string":
             try:
-                values[key] = json.loads(value)
+                value = json.loads(value)
             except ValueError:
-                pass
-        elif value is not None:
-            values[key] = coerce(SCHEMA["config"][key], value)[0]
+                continue
+        if value is not None:
+            values[key] = coerce_deep(spec, value)
     return values
 
 

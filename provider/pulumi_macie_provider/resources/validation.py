@@ -59,6 +59,17 @@ def coerce(spec: dict[str, Any], value: Any) -> tuple[Any, bool]:
     return value, False
 
 
+def coerce_deep(spec: dict[str, Any], value: Any) -> Any:
+    """``value`` with ``coerce`` applied at every depth: the items of a list (``allowedAccountIds``) and
+    the properties of an object (``assumeRole.durationSeconds``) arrive from YAML as numbers too."""
+    if spec.get("type") == "array" and isinstance(value, list):
+        return [coerce_deep(spec.get("items", {}), item) for item in value]
+    if spec.get("type") == "object" and isinstance(value, dict):
+        properties = spec.get("properties", {})
+        return {key: coerce_deep(properties[key], v) if key in properties else v for key, v in value.items()}
+    return coerce(spec, value)[0] if "type" in spec else value
+
+
 #: The annotation beside a generated (anchored) ``pattern`` that holds the rule as schema.json writes it.
 WRITTEN_PATTERN = "x-pattern"
 
@@ -96,6 +107,9 @@ def _prepared(schema: dict[str, Any], value: Any, path: tuple[str, ...], numbers
             for key, inner in value.items()
             if inner is not None
         }
+    if schema.get("type") == "array" and isinstance(value, list):
+        items = schema.get("items", {})
+        return [_prepared(items, inner, (*path, str(i)), numbers) for i, inner in enumerate(value)]
     value, was_number = coerce(schema, value)
     if was_number:
         numbers[path] = value
