@@ -49,16 +49,41 @@ def test_go_example_module_is_tidy() -> None:
     _run(["mod", "tidy", "-diff"], EXAMPLE)
 
 
-def test_go_example_runs_under_mocks() -> None:
+@pytest.fixture(scope="module")
+def example_tests() -> dict[str, set[str]]:
+    """The tests that passed in each package of examples/go (the example program, and the second program
+    in providers/), from one `go test -v ./...`, which must pass."""
+    output = _run(["test", "-count=1", "-v", "./..."], EXAMPLE)
+    passed: dict[str, set[str]] = {}
+    names: set[str] = set()
+    for line in output.splitlines():  # with several packages, go test prints each one's output whole
+        if match := re.match(r"--- PASS: (\w+)", line):
+            names.add(match.group(1))
+        elif match := re.match(r"ok\s+github\.com/pulumi-macie/pulumi-macie/examples/go(\S*)\s", line):
+            passed[match.group(1).lstrip("/") or "."], names = names, set()
+    return passed
+
+
+def test_go_example_runs_under_mocks(example_tests: dict[str, set[str]]) -> None:
     """The example's `go test` suite passes under pulumi.WithMocks: the types, camelCase inputs (defaults
     included) and plugin version it registers, the outputs it reads, and a missing input."""
-    output = _run(["test", "-count=1", "-v", "./..."], EXAMPLE)
-    passed = set(re.findall(r"^--- PASS: (\w+)", output, re.MULTILINE))
-    assert passed == {
+    assert example_tests.get(".") == {
         "TestExampleRegistersNativeResources",
         "TestExampleReadsOutputs",
         "TestMissingBucketNameIsAnError",
-    }, output
+    }, example_tests
+
+
+def test_go_explicit_providers_run_under_mocks(example_tests: dict[str, set[str]]) -> None:
+    """examples/go/providers (a provider per region, one assuming a role in another account) passes its
+    three tests under pulumi.WithMocks: each resource carries its own provider's reference; the providers
+    receive their settings, the non-string ones as values (the Go SDK does not JSON-encode them); accessKey
+    and secretKey arrive as secrets."""
+    assert example_tests.get("providers") == {
+        "TestEachResourceUsesItsOwnProvider",
+        "TestProvidersReceiveTheirSettings",
+        "TestProviderKeysAreSecrets",
+    }, example_tests
 
 
 def test_schema_go_examples_vet(tmp_path: Any) -> None:

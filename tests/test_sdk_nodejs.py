@@ -77,12 +77,34 @@ def test_typescript_example_type_checks(built_sdk: Path) -> None:
     _run([_tool("tsc"), "--noEmit", "-p", "."], EXAMPLE)
 
 
-def test_typescript_example_runs_under_mocks(built_sdk: Path) -> None:
+@pytest.fixture(scope="module")
+def compiled_example(built_sdk: Path) -> Path:
+    """examples/typescript's programs and their `node --test` suites, compiled into its bin/ once."""
+    _run([_tool("tsc"), "-p", "tsconfig.test.json"], EXAMPLE)
+    return EXAMPLE / "bin"
+
+
+def _node_tests(suite: str) -> str:
+    """The output of `node --test` running one of the example's compiled suites, which must pass."""
+    output = _run([_tool("node"), "--test", f"bin/{suite}"], EXAMPLE)
+    assert re.search(r"^# fail 0$", output, re.MULTILINE), output
+    return output
+
+
+def test_typescript_example_runs_under_mocks(compiled_example: Path) -> None:
     """The example's `node --test` suite passes all four tests: the types and camelCase inputs it registers
     (defaults included), the outputs it reads, a missing input, and the classification defaults."""
-    _run([_tool("tsc"), "-p", "tsconfig.test.json"], EXAMPLE)
-    output = _run([_tool("node"), "--test", "bin/index.test.js"], EXAMPLE)
-    assert re.search(r"^# pass 4$", output, re.MULTILINE) and re.search(r"^# fail 0$", output, re.MULTILINE), output
+    output = _node_tests("index.test.js")
+    assert re.search(r"^# pass 4$", output, re.MULTILINE), output
+
+
+def test_typescript_explicit_providers_run_under_mocks(compiled_example: Path) -> None:
+    """The example's second program (providers.ts: a provider per region, one assuming a role in another
+    account) passes its three tests under the mocks: each resource carries its own provider's reference;
+    the providers receive region, endpointUrl, and maxAttempts, assumeRole and allowedAccountIds as JSON
+    strings; accessKey and secretKey arrive as secrets."""
+    output = _node_tests("providers.test.js")
+    assert re.search(r"^# pass 3$", output, re.MULTILINE), output
 
 
 def test_schema_typescript_examples_type_check(built_sdk: Path, tmp_path: Any) -> None:
