@@ -19,6 +19,10 @@ import sys
 
 
 def main() -> None:
+    # Pulumi first: where it is loaded, this project's package puts 0.1.0's pickled class paths in place
+    # when it is imported (see pulumi_macie_provider.dynamic_entry), as the dynamic-provider server needs.
+    import pulumi  # noqa: F401
+
     try:
         from pulumi_macie_provider.hosts.engine_health import exit_with_engine
     except ImportError:  # a program without this package: served as the SDK serves it, without the check
