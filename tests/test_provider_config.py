@@ -58,6 +58,9 @@ def test_settings_the_sdks_send_as_json_are_checked_as_values() -> None:
     )
     assert checked.failures == []
     assert checked.inputs["maxAttempts"] == 3 and checked.inputs["assumeRole"] == ROLE
+    # A dict given to the Python SDK arrives with its Python names (pulumi/pulumi#18810): taken as meant.
+    snake = {"role_arn": ROLE["roleArn"], "external_id": ROLE["externalId"]}
+    assert check_provider({}, {"region": "us-east-1", "assumeRole": json.dumps(snake)}).inputs["assumeRole"] == ROLE
     bad = check_provider({}, {"region": "us-east-1", "allowedAccountIds": json.dumps(["12"])}).failures
     assert bad == [("allowedAccountIds.0", "'12' does not match the pattern [0-9]{12}")]
 

@@ -37,9 +37,23 @@ def config_values(get: Callable[[str], Any]) -> dict[str, Any]:
                 value = json.loads(value)
             except ValueError:
                 continue
+        if isinstance(value, dict) and spec["type"] == "object":
+            value = _wire_names(spec, value)
         if value is not None:
             values[key] = coerce_deep(spec, value)
     return values
+
+
+def _wire_names(spec: dict[str, Any], value: dict[str, Any]) -> dict[str, Any]:
+    """An object's keys as the schema spells them: Pulumi's Python SDK sends a provider's object input
+    given as a dict with the program's Python names (``role_arn``; pulumi/pulumi#18810)."""
+
+    def camel(name: str) -> str:
+        head, *rest = name.split("_")
+        return head + "".join(part.title() for part in rest)
+
+    names = spec.get("properties", {})
+    return {camel(k) if k not in names and camel(k) in names else k: v for k, v in value.items()}
 
 
 def endpoint_from_environment() -> str | None:
