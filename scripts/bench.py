@@ -72,10 +72,17 @@ for i in range(n):
 """
 
 DYNAMIC_FLOOR_MODULE = '''
-"""A no-op dynamic provider with the same resource shape: the floor the engine sets."""
+"""A no-op dynamic provider with the same resource shape: the floor the engine sets.
+
+Registered as pulumi.dynamic.Resource registers, with the provider serialised once, as the project's
+dynamic SDK does (Pulumi's serialize_provider, called per resource, fails past about 970 resources).
+"""
 
 import pulumi
-from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, ResourceProvider
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvider
+from pulumi.dynamic.dynamic import serialize_provider
+
+_SERIALIZED = []
 
 
 class Noop(ResourceProvider):
@@ -95,17 +102,24 @@ class Noop(ResourceProvider):
         pass
 
 
-class NoopMember(Resource):
+def _register(resource, name, props):
+    if not _SERIALIZED:
+        _SERIALIZED.append(serialize_provider(Noop()))
+    props["__provider"] = pulumi.Output.secret(_SERIALIZED[0])
+    pulumi.CustomResource.__init__(resource, "pulumi-python:dynamic:Resource", name, props)
+
+
+class NoopMember(pulumi.CustomResource):
     def __init__(self, name, member_account_id):
-        super().__init__(Noop(), name, {"memberAccountId": member_account_id})
+        _register(self, name, {"memberAccountId": member_account_id})
         self.member_account_id = pulumi.Output.from_input(member_account_id)
 
 
-class NoopS3(Resource):
+class NoopS3(pulumi.CustomResource):
     def __init__(self, name, bucket_name, prefix=None, member_account_id=None):
-        super().__init__(Noop(), name, {"bucketName": bucket_name, "prefix": prefix,
-                                        "memberAccountId": member_account_id,
-                                        "classificationType": {"oneTime": "NONE", "continuous": "FULL"}})
+        _register(self, name, {"bucketName": bucket_name, "prefix": prefix,
+                               "memberAccountId": member_account_id,
+                               "classificationType": {"oneTime": "NONE", "continuous": "FULL"}})
 '''
 
 NATIVE_MODULE = '''
