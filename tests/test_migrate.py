@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import copy
 import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from pulumi_macie_provider.hosts.wire import SECRET_SIG
-from pulumi_macie_provider.importer.migrate import Refused, refuse_double_holds, refuse_unsettled, stack_settings
+from pulumi_macie_provider.importer.migrate import (
+    Refused,
+    refuse_double_holds,
+    refuse_unsettled,
+    restore,
+    stack_settings,
+)
 from pulumi_macie_provider.importer.moves import plan_moves, rewritten
 from pulumi_macie_provider.importer.program import program_edits, switched
 
@@ -130,12 +137,15 @@ def test_migrate_puts_resources_living_elsewhere_under_an_explicit_provider() ->
 
 def test_migrate_records_secret_settings_as_secrets() -> None:
     """Keys in the stack config are recorded in the default provider as secrets (the engine encrypts
-    them on import), as CheckConfig records them."""
+    them on import), as CheckConfig records them, and so is any setting the stack keeps secret."""
     config = {"macie:endpointUrl": ENDPOINT, "macie:accessKey": "AKID", "macie:secretKey": "s3cret"}
     plan = plan_moves(fixture_deployment(), config, new_id=ids)
     inputs = plan.providers[0].inputs
     assert inputs["accessKey"] == {SECRET_SIG[0]: SECRET_SIG[1], "plaintext": '"AKID"'}
     assert inputs["secretKey"] == {SECRET_SIG[0]: SECRET_SIG[1], "plaintext": '"s3cret"'}
+    assert inputs["endpointUrl"] == ENDPOINT
+    hidden = plan_moves(fixture_deployment(), config, new_id=ids, secret_keys=["endpointUrl"]).providers[0]
+    assert hidden.inputs["endpointUrl"] == {SECRET_SIG[0]: SECRET_SIG[1], "plaintext": json.dumps(ENDPOINT)}
 
 
 def test_migrate_of_a_moved_stack_has_nothing_to_move() -> None:
@@ -191,3 +201,45 @@ def test_migrate_switches_a_python_program_to_the_native_sdk(tmp_path: Path) -> 
     )
     assert edits[tmp_path / "requirements.txt"] == "pulumi==3.260.0\npulumi-macie-native>=0.1\npulumi-macie-native\n"
     assert switched(main, "from pulumi_macie_native import X\n") == "from pulumi_macie_native import X\n"
+
+
+class FakeStack:
+    """Stands for the CLI on a stack: ``stack export`` answers ``exports`` (plain, shown) in turn;
+    ``stack import`` is recorded."""
+
+    def __init__(self, *exports: tuple[str, str]) -> None:
+        self.exports = list(exports)
+        self.imports: list[str] = []
+
+    def capture(self, *args: str) -> subprocess.CompletedProcess[str]:
+        if args[:2] == ("stack", "import"):
+            self.imports.append(args[-1])
+            return subprocess.CompletedProcess(list(args), 0, "", "")
+        plain, shown = self.exports[0]
+        if "--show-secrets" in args:
+            self.exports.pop(0)
+            return subprocess.CompletedProcess(list(args), 0, shown, "")
+        if len(self.exports) > 1:
+            self.exports.pop(0)
+        return subprocess.CompletedProcess(list(args), 0, plain, "")
+
+
+def test_migrate_restore_puts_back_a_file_backends_checkpoint_bytes(tmp_path: Path) -> None:
+    """On a file backend the checkpoint's own bytes go back (no stack import, which would encrypt the
+    secrets again); elsewhere the backup is imported, and a stack whose only difference is new
+    ciphertexts is reported as holding what it held."""
+    checkpoint = tmp_path / "test.json"
+    checkpoint.write_bytes(b"after")
+    exact = FakeStack(("before", "shown"))
+    said = restore(exact, tmp_path / "backup.json", ("before", "shown"), {checkpoint: b"before"})  # type: ignore[arg-type]
+    assert checkpoint.read_bytes() == b"before" and exact.imports == []
+    assert "byte for byte" in said
+
+    reencrypted = FakeStack(("new ciphertexts", "shown"))
+    said = restore(reencrypted, tmp_path / "backup.json", ("before", "shown"), {})  # type: ignore[arg-type]
+    assert reencrypted.imports == [str(tmp_path / "backup.json")]
+    assert "holds what it held (its secrets encrypted again)" in said
+
+    lost = FakeStack(("other", "other shown"))
+    said = restore(lost, tmp_path / "backup.json", ("before", "shown"), {})  # type: ignore[arg-type]
+    assert "does NOT hold what it held" in said

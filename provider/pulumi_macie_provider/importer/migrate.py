@@ -117,6 +117,13 @@ def refuse_missing(plan: Plan, stack_settings: Where) -> int:
     return len(plan.moves)
 
 
+def secret_settings(pulumi: Pulumi) -> list[str]:
+    """The ``macie:`` settings the stack config keeps secret (``endpointUrl``...): recorded as secrets."""
+    result = pulumi.capture("config", "--json")
+    values = json.loads(result.stdout or "{}") if result.returncode == 0 else {}
+    return [key.split(":", 1)[1] for key, entry in values.items() if key.startswith("macie:") and entry.get("secret")]
+
+
 def describe(plan: Plan) -> str:
     kinds = Counter(move.name for move in plan.moves)
     lines = [
@@ -168,7 +175,7 @@ def migrate(pulumi: Pulumi, args: argparse.Namespace) -> int:
     deployment = json.loads(shown.stdout).get("deployment", {})
     config = stack_config(pulumi)
     refuse_unsettled(deployment)
-    plan = plan_moves(deployment, config)
+    plan = plan_moves(deployment, config, secret_keys=secret_settings(pulumi))
     if not plan.moves:
         native = sum(1 for r in deployment.get("resources") or [] if r.get("type", "").startswith("macie:index:"))
         print(f"nothing to move: the stack holds no resources of the dynamic provider ({native} native ones)")

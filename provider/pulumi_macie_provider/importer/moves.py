@@ -15,7 +15,7 @@ Nothing here calls Macie or the CLI.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,12 +85,14 @@ class Plan:
     dropped: list[str] = field(default_factory=list)  # dynamic default providers nothing refers to after
 
 
-def recorded_provider(values: dict[str, Any]) -> tuple[dict[str, Any], Place]:
+def recorded_provider(values: dict[str, Any], secret_keys: Collection[str] = ()) -> tuple[dict[str, Any], Place]:
     """What CheckConfig records for a provider given ``values`` (its inputs, or the stack's ``macie:``
     config without the namespace, as the engine hands a default provider), secrets as an import file
-    carries them; and the place it names."""
+    carries them (those CheckConfig keeps secret, and ``secret_keys``, the settings the stack keeps
+    secret); and the place it names."""
     checked = check_provider({}, {key: value for key, value in values.items() if value is not None})
-    inputs = {key: secret(value) if key in checked.secrets else value for key, value in checked.inputs.items()}
+    hidden = {*checked.secrets, *secret_keys}
+    inputs = {key: secret(value) if key in hidden else value for key, value in checked.inputs.items()}
     return inputs, place_of(checked.inputs.get("region"), checked.inputs.get("endpointUrl"))
 
 
@@ -124,14 +126,16 @@ def plan_moves(
     config: dict[str, Any],
     new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
     version: str = __version__,
+    secret_keys: Collection[str] = (),
 ) -> Plan:
     """The moves of the dynamic resources of ours in ``deployment`` (secrets shown). ``config``: the
-    stack's ``macie:`` settings (``macie:region``...), decrypted. A resource that records no location
+    stack's ``macie:`` settings (``macie:region``...), decrypted; ``secret_keys`` those the stack keeps
+    secret (``region``...), recorded as secrets. A resource that records no location
     (0.1.0's) lives where the stack config and the environment point, as the dynamic provider takes it."""
     resources = deployment.get("resources") or []
     prefix = urn_prefix(deployment)
     values = {key.split(":", 1)[1]: value for key, value in config.items() if key.startswith("macie:")}
-    inputs, place = recorded_provider({**values, "version": version})
+    inputs, place = recorded_provider({**values, "version": version}, secret_keys)
     default = NativeProvider(default_provider_urn(prefix, version), new_id(), {**inputs, "__internal": {}}, place, True)
     plan = Plan()
     providers = {place: default}
