@@ -243,3 +243,32 @@ def test_migrate_restore_puts_back_a_file_backends_checkpoint_bytes(tmp_path: Pa
     lost = FakeStack(("other", "other shown"))
     said = restore(lost, tmp_path / "backup.json", ("before", "shown"), {})  # type: ignore[arg-type]
     assert "does NOT hold what it held" in said
+
+
+def test_migrate_uses_the_native_default_provider_the_stack_holds() -> None:
+    """A stack that holds native resources already keeps its default provider (its ID and record, placed
+    before every resource it serves) and the moved resources join it; no second one is written."""
+    deployment = fixture_deployment()
+    recorded = {"endpointUrl": ENDPOINT, "region": "us-east-1", "version": "0.1.0"}
+    provider = {
+        "urn": f"{PREFIX}pulumi:providers:macie::default_0_1_0",
+        "custom": True,
+        "id": "held-id",
+        "type": "pulumi:providers:macie",
+        "inputs": {**recorded, "__internal": {}},
+        "outputs": recorded,
+    }
+    native = {
+        "urn": f"{PREFIX}macie:index:MacieMemberAccount::other",
+        "custom": True,
+        "id": "444455556666",
+        "type": "macie:index:MacieMemberAccount",
+        "provider": f"{provider['urn']}::held-id",
+    }
+    deployment["resources"] += [provider, native]
+    out = rewritten(deployment, plan_moves(deployment, {"macie:endpointUrl": ENDPOINT}, new_id=ids))
+    urns = [r["urn"] for r in out["resources"]]
+    assert urns.count(provider["urn"]) == 1 and urns.index(provider["urn"]) == 1
+    assert {r["provider"] for r in out["resources"] if r["type"].startswith("macie:")} == {
+        f"{provider['urn']}::held-id"
+    }

@@ -53,6 +53,7 @@ class NativeProvider:
     inputs: dict[str, Any]
     place: Place
     default: bool
+    state: dict[str, Any] | None = None  # the stack's own, when it holds this provider already
 
     @property
     def reference(self) -> str:
@@ -136,9 +137,16 @@ def plan_moves(
     prefix = urn_prefix(deployment)
     values = {key.split(":", 1)[1]: value for key, value in config.items() if key.startswith("macie:")}
     inputs, place = recorded_provider({**values, "version": version}, secret_keys)
-    default = NativeProvider(default_provider_urn(prefix, version), new_id(), {**inputs, "__internal": {}}, place, True)
+    default = NativeProvider(default_provider_urn(prefix, version), "", {**inputs, "__internal": {}}, place, True)
+    held = next((r for r in resources if r["urn"] == default.urn and not r.get("delete")), None)
+    if held is not None:  # the stack has native resources already: theirs is the default provider, as recorded
+        outputs = held.get("outputs") or {}
+        default = NativeProvider(default.urn, held.get("id", ""), held.get("inputs") or {}, place, True, held)
+        default.place = place_of(outputs.get("region"), outputs.get("endpointUrl"))
+    else:
+        default.id = new_id()
     plan = Plan()
-    providers = {place: default}
+    providers = {default.place: default}
     stacks = {r["urn"] for r in resources if r.get("type") == "pulumi:pulumi:Stack"}
     for resource in resources:
         type_, urn = resource.get("type", ""), resource["urn"]
@@ -205,12 +213,17 @@ def rewritten(deployment: dict[str, Any], plan: Plan) -> dict[str, Any]:
     stacks = [r["urn"] for r in resources if r.get("type") == "pulumi:pulumi:Stack"]
     out: list[dict[str, Any]] = []
     placed = False
+    held = {provider.urn for provider in plan.providers if provider.state is not None}
     for resource in resources:
         if resource["urn"] in plan.dropped:
             continue
-        if resource["urn"] in moves and not placed:  # the providers go before the first resource they serve
-            out.extend(_provider_state(provider, stacks) for provider in plan.providers)
+        # The providers go before the first resource they serve (a default provider the stack holds
+        # already, where it was if that comes first).
+        if (resource["urn"] in moves or resource["urn"] in held) and not placed:
+            out.extend(provider.state or _provider_state(provider, stacks) for provider in plan.providers)
             placed = True
+        if resource["urn"] in held:
+            continue
         state = dict(resource)
         state["urn"] = urn(state["urn"])
         for key in ("parent", "deletedWith"):
