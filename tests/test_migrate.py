@@ -19,7 +19,7 @@ from pulumi_macie_provider.importer.migrate import (
     stack_settings,
 )
 from pulumi_macie_provider.importer.moves import plan_moves, rewritten
-from pulumi_macie_provider.importer.program import program_edits, switched
+from pulumi_macie_provider.importer.program import explicit_provider_advice, program_edits, switched
 
 from .pulumi_harness import ROOT
 
@@ -128,7 +128,10 @@ def test_migrate_puts_resources_living_elsewhere_under_an_explicit_provider() ->
     plan = plan_moves(deployment, {"macie:endpointUrl": ENDPOINT}, new_id=ids)
     out = {r["urn"].rsplit("::", 1)[1]: r for r in rewritten(deployment, plan)["resources"]}
     explicit = out["macie-us-west-2"]
-    assert explicit["inputs"] == {"region": "us-west-2", "endpointUrl": "http://other.example:9000"}
+    assert explicit["inputs"] == {"region": "us-west-2", "endpointUrl": "http://other.example:9000", "maxAttempts": 8}
+    advice = explicit_provider_advice(plan)
+    assert 'macie_us_west_2 = pulumi_macie_native.Provider("macie-us-west-2", region="us-west-2"' in advice
+    assert "give master-logs opts=pulumi.ResourceOptions(provider=macie_us_west_2)" in advice
     assert explicit["parent"] == STACK
     assert out["master-logs"]["provider"] == f"{explicit['urn']}::{ids()}"
     assert "__location" not in out["master-logs"]["outputs"]

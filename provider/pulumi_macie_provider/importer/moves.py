@@ -21,6 +21,7 @@ from typing import Any
 
 from .. import __version__
 from ..hosts.dynamic import LOCATION_KEY, PROVIDER_KEY, is_dynamic_type
+from ..resources.config import CONFIG_DEFAULTS
 from ..resources.location import canonical_endpoint, endpoint_in_use
 from ..resources.provider_config import check_provider
 from ..resources.registry import BY_NAME
@@ -161,7 +162,8 @@ def plan_moves(
         here = place_of(where.get("region"), where.get("endpointUrl")) if isinstance(where, dict) else place
         if here not in providers:
             name = f"macie-{here[0] or 'default-region'}" + (f"-{len(providers)}" if len(providers) > 1 else "")
-            explicit, _ = recorded_provider({"region": here[0] or None, "endpointUrl": here[1] or None})
+            given = {**CONFIG_DEFAULTS, "region": here[0] or None, "endpointUrl": here[1] or None}
+            explicit, _ = recorded_provider(given)  # as the SDKs send it, their defaults filled in
             providers[here] = NativeProvider(f"{prefix}{NATIVE_PROVIDER}::{name}", new_id(), explicit, here, False)
         token = BY_NAME[ours.name].token
         plan.renamed[urn] = _new_urn(urn, token, new_parent)

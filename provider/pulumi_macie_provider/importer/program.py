@@ -76,11 +76,12 @@ def explicit_provider_advice(plan: Plan) -> str:
     for provider in explicit:
         region, endpoint = provider.place
         names = [move.new_urn.rsplit("::", 1)[1] for move in plan.moves if move.provider == provider.urn]
+        variable = re.sub(r"\W", "_", provider.name)
         lines.append(
-            f'  {provider.name} = pulumi_macie_native.Provider("{provider.name}", region="{region}", '
+            f'  {variable} = pulumi_macie_native.Provider("{provider.name}", region="{region}", '
             f'endpoint_url="{endpoint}")'
         )
-        lines.append(f"    and give {', '.join(names)} opts=pulumi.ResourceOptions(provider={provider.name})")
+        lines.append(f"    and give {', '.join(names)} opts=pulumi.ResourceOptions(provider={variable})")
     return "\n".join(lines)
 
 
