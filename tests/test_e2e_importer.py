@@ -115,6 +115,7 @@ def test_import_refuses_a_second_resource_for_an_association_the_stack_holds(tmp
         assert "refusing to import what the stack already manages" in by_id.stderr
         assert f"MacieS3Resource {bucket}/logs/ is held by " in by_id.stderr
         assert "pulumi-python:dynamic/macie:MacieS3Resource::logs" in by_id.stderr
+        assert "moves with `pulumi-macie-migrate`" in by_id.stderr
         rebuilt = stack.macie_import("--rebuild", "--", "--stack", stack.stack)
         assert rebuilt.returncode == 1, rebuilt.stdout + rebuilt.stderr
         assert "refusing to import what the stack already manages" in rebuilt.stderr
@@ -122,5 +123,35 @@ def test_import_refuses_a_second_resource_for_an_association_the_stack_holds(tmp
         assert len(holdings(endpoint)["s3"]) == 1
 
         stack.write_program(DYNAMIC_LOGS)
+        stack.destroy()
+        assert holdings(endpoint) == {"members": [], "s3": []}
+
+
+TWO_LOGS = DYNAMIC_LOGS + 'MacieS3Resource("old", bucket_name=pulumi.Config().require("bucket"), prefix="old/")\n'
+LOGS_AND_EXTRA = DYNAMIC_LOGS + 'MacieS3Resource("extra", bucket_name=pulumi.Config().require("bucket"), prefix="x/")\n'
+
+
+def test_rebuild_says_what_up_then_does_deletes_named(tmp_path: Path) -> None:
+    """--rebuild's closing words are what `pulumi up` then does: it imports `extra` (associated outside
+    Pulumi), and names `old` (held by the stack, no longer declared) as a delete, which the following
+    preview confirms; nothing else is created."""
+    with LocalEndpoint() as endpoint:
+        stack, bucket = both_hosts_stack(tmp_path, TWO_LOGS, endpoint)
+        stack.up()
+        Scenario(endpoint, stack, bucket).macie.associate_s3_resources(
+            s3Resources=[
+                {"bucketName": bucket, "prefix": "x/", "classificationType": {"oneTime": "NONE", "continuous": "FULL"}}
+            ]
+        )
+        stack.write_program(LOGS_AND_EXTRA)
+        rebuilt = stack.macie_import("--rebuild", "--", "--stack", stack.stack)
+        assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
+        assert (
+            "imported 1 resources the program declares and Macie holds; `pulumi up` creates nothing" in rebuilt.stdout
+        )
+        assert "DELETES 1 the stack holds and the program no longer declares" in rebuilt.stdout
+        assert "pulumi-python:dynamic/macie:MacieS3Resource::old" in rebuilt.stdout
+        summary = stack.preview().stdout.split("Resources:")[-1]
+        assert "- 1 to delete" in summary and "to create" not in summary
         stack.destroy()
         assert holdings(endpoint) == {"members": [], "s3": []}

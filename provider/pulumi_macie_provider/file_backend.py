@@ -84,3 +84,32 @@ def repair_checkpoint_metadata(url: str, cwd: Path, stack: str) -> list[Path]:
     for path in broken:
         path.unlink()
     return broken
+
+
+def checkpoint_files(url: str, cwd: Path, stack: str) -> list[Path]:
+    """The stack's checkpoint and its metadata file on a file backend, those that exist (none on other
+    backends). ``pulumi-macie-migrate`` keeps their bytes to put a stack back exactly as it was:
+    ``pulumi stack import`` encrypts every secret again, with new ciphertexts."""
+    root = backend_root(url, cwd)
+    if root is None:
+        return []
+    parts = stack.split("/")
+    project = parts[1] if len(parts) == 3 else project_name(cwd)
+    folders = ([root / STACKS / project] if project else []) + [root / STACKS]
+    for folder in folders:
+        found = [
+            folder / f"{parts[-1]}{suffix}" for suffix in CHECKPOINTS if (folder / f"{parts[-1]}{suffix}").is_file()
+        ]
+        if found:
+            return [
+                path for checkpoint in found for path in (checkpoint, Path(f"{checkpoint}{SIDECAR}")) if path.is_file()
+            ]
+    return []
+
+
+def put_back(saved: dict[Path, bytes]) -> None:
+    """Write files back as ``saved`` holds them (each replaced whole, as the backend writes them)."""
+    for path, data in saved.items():
+        temporary = path.with_name(f".{path.name}.restoring")
+        temporary.write_bytes(data)
+        os.replace(temporary, path)

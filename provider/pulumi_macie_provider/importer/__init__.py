@@ -31,7 +31,8 @@ cannot be read it changes nothing else and exits 3.
 ``--rebuild`` is the way back from a checkpoint that cannot be read (``failed to load checkpoint``):
 it replaces the stack's state with an empty one (``pulumi stack import --force``, or ``pulumi stack
 init`` when the backend cannot even open the old one), then imports every resource the program
-declares that Macie holds, found with ``pulumi preview``; ``pulumi up`` then creates the rest. Only
+declares that Macie holds, found with ``pulumi preview``, and says what ``pulumi up`` then does (what
+it creates; what it would delete, named: what the stack holds and the program no longer declares). Only
 this package's resources are rebuilt: a stack that also holds other providers' resources should
 restore its backend's backup instead. With a state that loads, it keeps the state and imports only
 what the program declares, the stack lacks and Macie holds.
@@ -46,6 +47,9 @@ The package is one module per command over one module that reaches the stack:
   import file that puts those Macie holds back in their place;
 - ``stack``: the ``pulumi`` CLI on the stack, its config, its exported state and the resources of ours
   in it, and the associations they hold (an import must not give one a second resource).
+
+``pulumi-macie-migrate`` (``migrate``, over ``moves``, the state rewrite, and ``program``, the program's
+edits) moves a stack from the dynamic provider to the native plugin; see ``migrate``.
 """
 
 from __future__ import annotations

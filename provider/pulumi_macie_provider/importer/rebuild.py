@@ -3,8 +3,10 @@
 It replaces the stack's state with an empty one (``pulumi stack import --force``, or ``pulumi stack
 init`` when the backend cannot even open the old one), then imports every resource the program declares
 that Macie holds, found with ``pulumi preview``, in rounds (an import can make known the IDs of
-resources that depend on it); ``pulumi up`` then creates the rest. With a state that loads, it keeps
-the state and imports only what the program declares, the stack lacks and Macie holds.
+resources that depend on it). With a state that loads, it keeps the state and imports only what the
+program declares, the stack lacks and Macie holds. It ends by saying what ``pulumi up`` then does, from
+a preview of the stack as it now is: what it creates, and any resource the stack holds that the program
+no longer declares, which ``up`` deletes (named: an association among them would be disassociated).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -87,16 +90,18 @@ def declared_creates(preview: dict[str, Any], settings: ClientSettings) -> tuple
 
 def adopt_declared(pulumi: Pulumi, settings: ClientSettings, import_path: str) -> int:
     """Import what the program declares, the stack lacks and Macie holds, in rounds of preview-then-import
-    (an import can make known the IDs of resources that depend on the ones imported)."""
+    (an import can make known the IDs of resources that depend on the ones imported); then say what
+    ``pulumi up`` would do, from a preview of the stack as it now is."""
     adopted = 0
     tried: set[tuple[str, str]] = set()
-    waiting: list[str] = []
+    current: dict[str, Any] | None = None  # a preview of the state as it is now
     for _ in range(REBUILD_ROUNDS):
         preview = pulumi.capture("preview", "--json")
         if preview.returncode != 0:
             print(f"pulumi-macie-import: pulumi preview failed: {first_error(preview.stderr)}", file=sys.stderr)
             return preview.returncode
-        declared, waiting = declared_creates(json.loads(preview.stdout), settings)
+        current = json.loads(preview.stdout)
+        declared, _ = declared_creates(current, settings)
         fresh = [create for create in declared if (create.urn, create.id) not in tried]
         tried.update((create.urn, create.id) for create in fresh)
         held = held_by_macie(fresh)
@@ -114,11 +119,37 @@ def adopt_declared(pulumi: Pulumi, settings: ClientSettings, import_path: str) -
         if code != 0:
             return code
         adopted += len(held)
-    print(
-        f"imported {adopted} resources the program declares and Macie holds; "
-        f"`pulumi up` creates the rest" + (f" ({len(waiting)} of them wait on others)" if waiting else "")
-    )
+        current = None
+    if current is None:  # the last round imported: what `up` does now needs a new look
+        preview = pulumi.capture("preview", "--json")
+        current = json.loads(preview.stdout) if preview.returncode == 0 else {}
+    print(f"imported {adopted} resources the program declares and Macie holds; " + what_up_does(current, settings))
     return 0
+
+
+def what_up_does(preview: dict[str, Any], settings: ClientSettings) -> str:
+    """What ``pulumi up`` does after an adoption, from a preview of the stack as it is: the creates (and
+    how many wait on others), and any update, replacement or delete, deletes named."""
+    steps = preview.get("steps") or []
+    if not steps:
+        return "run `pulumi preview` to see what `pulumi up` does next"
+    ops = Counter(step.get("op") for step in steps)
+    deletes = [step["urn"] for step in steps if step.get("op") == "delete"]
+    waiting = declared_creates(preview, settings)[1]
+    parts = [f"`pulumi up` creates the rest ({ops['create']})" if ops["create"] else "`pulumi up` creates nothing"]
+    if waiting:
+        parts[0] += f", {len(waiting)} of them waiting on others"
+    changes = ops["update"] + ops["replace"]
+    if changes:
+        parts.append(f"updates or replaces {changes}")
+    if deletes:
+        parts.append(
+            f"and DELETES {len(deletes)} the stack holds and the program no longer declares ({', '.join(deletes)}): "
+            "a Macie resource among them is disassociated. Keep one with `aliases` if the program declares it "
+            "under another name; a stack moving from the dynamic provider to the native plugin moves with "
+            "`pulumi-macie-migrate`"
+        )
+    return "; ".join(parts)
 
 
 def rebuild(pulumi: Pulumi, settings: Callable[[], ClientSettings], import_path: str) -> int:

@@ -266,4 +266,9 @@ def refuse_second_claims(
             "one resource: a second one for it would be deleted by the next `pulumi up` together with the "
             "association. Keep the resource the stack has (rename or move it with `aliases`), or remove it from "
             "the state first (`pulumi state delete <urn>`) if the new one is to take its place"
+            + (
+                "; a stack moving from the dynamic provider to the native plugin moves with `pulumi-macie-migrate`"
+                if any("pulumi-python:dynamic" in claimed.get(key, "") for _, key in entries)
+                else ""
+            )
         )

@@ -20,6 +20,9 @@ from .validation import check_config, coerce_deep
 CONFIG_KEYS = tuple(SCHEMA["config"])
 #: The settings that are keys: kept secret, and never part of ``ClientSettings``.
 SECRET_KEYS = tuple(key for key, spec in SCHEMA["config"].items() if spec.get("secret"))
+#: The settings' defaults as schema.json gives them: what the SDKs send for an explicit provider that
+#: leaves the setting out (the engine sends a default provider only the stack config's).
+CONFIG_DEFAULTS = {key: spec["default"] for key, spec in SCHEMA["config"].items() if "default" in spec}
 #: The environment variables botocore reads Macie's endpoint from, the service's own first.
 ENDPOINT_VARIABLES = ("AWS_ENDPOINT_URL_MACIE", "AWS_ENDPOINT_URL")
 
