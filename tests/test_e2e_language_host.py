@@ -1,0 +1,80 @@
+"""The project's Python language host (scripts/pulumi_language_python.py) under the real CLI: what
+``pulumi about`` and ``pulumi import`` ask of it. Each project names this checkout's host in its
+Pulumi.yaml (``plugins.languages``), so the host under test is this one whatever the CLI bundles."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from macie_local.server import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, LocalEndpoint
+from pulumi_macie_provider import __version__
+from pulumi_macie_provider.client import ClientSettings, make_client
+
+from .e2e_support import both_hosts_stack, holdings
+from .pulumi_harness import ROOT, PulumiStack, pulumi_binary
+
+pytestmark = pytest.mark.e2e
+
+MEMBER = "111122223333"
+NATIVE_PROGRAM = """\
+import pulumi_macie_native as macie
+
+macie.MacieMemberAccount("audit", member_account_id="111122223333")
+"""
+
+
+def use_this_host(stack: PulumiStack) -> None:
+    """Point the stack's project at this checkout's language host, through a project plugin."""
+    folder = stack.workdir.parent / "language-host"
+    folder.mkdir()
+    shim = folder / "pulumi-language-python"
+    exec_script = Path(pulumi_binary()).parent / "pulumi-language-python-exec"
+    shim.write_text(
+        "#!/bin/sh\n"
+        f'exec "{sys.executable}" "{ROOT / "scripts" / "pulumi_language_python.py"}" --exec "{exec_script}" "$@"\n'
+    )
+    shim.chmod(0o755)
+    project = stack.workdir / "Pulumi.yaml"
+    project.write_text(project.read_text() + f"plugins:\n  languages:\n    - name: python\n      path: {folder}\n")
+
+
+def test_about_lists_the_macie_plugin_with_its_version(tmp_path: Path) -> None:
+    """`pulumi about` lists the resource plugin that the installed pulumi-macie-native package calls for, with
+    its version (from its pulumi-plugin.json), and not the dynamic pulumi-macie (``"resource": false``);
+    before, the host answered no plugins."""
+    stack = PulumiStack.create(tmp_path, NATIVE_PROGRAM)
+    use_this_host(stack)
+    about = json.loads(stack.run("about", "--json").stdout)
+    plugins = {(plugin["kind"], plugin["name"]): plugin["version"] for plugin in about["plugins"]}
+    assert plugins[("resource", "macie")] == __version__
+    assert ("language", "python") in plugins
+    assert [name for kind, name in plugins if kind == "resource"] == ["macie"]
+
+
+def test_import_of_a_native_resource_prints_the_python_to_add(tmp_path: Path) -> None:
+    """`pulumi import` of a macie:index:* resource exits 0 and prints the Python code to add, written by
+    Pulumi's own Python program generator; before, it imported, then failed `Method not implemented!`."""
+    with LocalEndpoint() as endpoint:
+        stack, _ = both_hosts_stack(tmp_path, "import pulumi\n", endpoint)
+        use_this_host(stack)
+        macie = make_client(
+            ClientSettings(region="us-east-1", endpoint_url=endpoint.url, max_attempts=1),
+            credentials={"aws_access_key_id": DEFAULT_ACCESS_KEY, "aws_secret_access_key": DEFAULT_SECRET_KEY},
+        )
+        macie.associate_member_account(memberAccountId=MEMBER)
+
+        imported = stack.run("import", "macie:index:MacieMemberAccount", "audit", MEMBER, "--yes", "--protect=false")
+        assert "1 imported" in imported.stdout
+        assert "Please copy the following code into your Pulumi application" in imported.stdout
+        assert "import pulumi_macie_native as macie" in imported.stdout
+        assert 'audit = macie.MacieMemberAccount("audit", member_account_id="111122223333")' in imported.stdout
+
+        # The code printed is the program: with it, the preview plans no change.
+        stack.write_program(NATIVE_PROGRAM)
+        stack.preview("--expect-no-changes")
+        stack.destroy()
+        assert holdings(endpoint)["members"] == []
