@@ -5,10 +5,12 @@ Pulumi.yaml (``plugins.languages``), so the host under test is this one whatever
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from macie_local.server import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, LocalEndpoint
 from pulumi_macie_provider import __version__
@@ -78,3 +80,18 @@ def test_import_of_a_native_resource_prints_the_python_to_add(tmp_path: Path) ->
         stack.preview("--expect-no-changes")
         stack.destroy()
         assert holdings(endpoint)["members"] == []
+
+
+def test_about_of_the_yaml_example_lists_the_macie_plugin_with_its_version(tmp_path: Path) -> None:
+    """For a YAML program the version is the program's to say (the engine asks the language host, never the
+    plugin): examples/yaml declares it in sdks/macie/, as `pulumi package add macie@VERSION` writes it, so
+    `pulumi about` lists macie with the package's version; before, `resource macie unknown`."""
+    shutil.copytree(ROOT / "examples" / "yaml", tmp_path / "yaml")
+    stack = PulumiStack(tmp_path / "yaml")
+    (tmp_path / "backend").mkdir()
+    stack.run("stack", "init", stack.stack)
+    about = json.loads(stack.run("about", "--json").stdout)
+    plugins = {(plugin["kind"], plugin["name"]): plugin["version"] for plugin in about["plugins"]}
+    assert plugins[("resource", "macie")] == __version__
+    declared = yaml.safe_load((ROOT / "examples" / "yaml" / "sdks" / "macie" / f"macie-{__version__}.yaml").read_text())
+    assert declared == {"packageDeclarationVersion": 1, "name": "macie", "version": __version__}
