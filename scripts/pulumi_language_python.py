@@ -183,8 +183,14 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
 
     def _required(self, info: Any) -> list[dict[str, str]]:
         root = info.root_directory or os.getcwd()
+        python = _python_for(info, root)
+        if not os.path.isfile(python):
+            raise RuntimeError(
+                f"The 'virtualenv' option in Pulumi.yaml names {os.path.dirname(os.path.dirname(python))}, "
+                "which is not a virtual environment (no bin/python)"
+            )
         listed = subprocess.run(
-            [_python_for(info, root), "-c", _LIST_PACKAGES],
+            [python, "-c", _LIST_PACKAGES],
             cwd=info.program_directory or root,
             capture_output=True,
             text=True,
