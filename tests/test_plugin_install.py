@@ -69,3 +69,12 @@ def test_plugin_install_of_this_plugin_again_says_it_is_already_installed(tmp_pa
     assert install(pulumi=pulumi_binary(), env=env).startswith(
         f"resource plugin macie v{__version__} is already installed and runs {sys.executable}"
     )
+
+
+def test_plugin_install_over_a_partial_install_writes_the_plugin(tmp_path: Path) -> None:
+    """A plugin folder of this version without its executable (an install cut short) gets the plugin."""
+    env = _env(tmp_path / "home")
+    _install_stale(tmp_path, env)
+    Path(installed_path(env)).unlink()
+    install(pulumi=pulumi_binary(), env=env)
+    assert Path(installed_path(env)).read_text() == launcher(sys.executable)

@@ -118,7 +118,8 @@ def install(
     with tempfile.TemporaryDirectory() as folder:
         tarball = write_tarball(os.path.join(folder, tarball_name()), PLUGIN, script)
         command = [binary, "plugin", "install", "resource", "macie", __version__, "--file", tarball]
-        if found is not None or reinstall:
+        # Also over a folder without its executable (a partial install), which install alone would keep.
+        if found is not None or reinstall or os.path.isdir(os.path.dirname(path)):
             command.append("--reinstall")
         subprocess.run(command, check=True, env=env, stdout=subprocess.DEVNULL)
     done = f"installed resource plugin macie v{__version__} ({path}), which runs {python}"
