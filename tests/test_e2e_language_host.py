@@ -57,29 +57,40 @@ def test_about_lists_the_macie_plugin_with_its_version(tmp_path: Path) -> None:
     assert [name for kind, name in plugins if kind == "resource"] == ["macie"]
 
 
-def test_import_of_a_native_resource_prints_the_python_to_add(tmp_path: Path) -> None:
-    """`pulumi import` of a macie:index:* resource exits 0 and prints the Python code to add, written by
-    Pulumi's own Python program generator; before, it imported, then failed `Method not implemented!`."""
+def test_import_of_native_resources_prints_the_python_to_add(tmp_path: Path) -> None:
+    """`pulumi import` of macie:index:* resources exits 0 and prints the Python code to add, written by
+    Pulumi's own Python program generator; that code, as the program, previews no change. Before, the
+    import succeeded, then the command failed `Method not implemented!`."""
     with LocalEndpoint() as endpoint:
-        stack, _ = both_hosts_stack(tmp_path, "import pulumi\n", endpoint)
+        stack, bucket = both_hosts_stack(tmp_path, "import pulumi\n", endpoint)
         use_this_host(stack)
         macie = make_client(
             ClientSettings(region="us-east-1", endpoint_url=endpoint.url, max_attempts=1),
             credentials={"aws_access_key_id": DEFAULT_ACCESS_KEY, "aws_secret_access_key": DEFAULT_SECRET_KEY},
         )
         macie.associate_member_account(memberAccountId=MEMBER)
+        macie.associate_s3_resources(
+            s3Resources=[{"bucketName": bucket, "classificationType": {"oneTime": "NONE", "continuous": "FULL"}}]
+        )
+        resources = [
+            {"type": "macie:index:MacieMemberAccount", "name": "audit", "id": MEMBER},
+            {"type": "macie:index:MacieS3Resource", "name": "logs", "id": bucket},
+        ]
+        (tmp_path / "imports.json").write_text(json.dumps({"resources": resources}))
 
-        imported = stack.run("import", "macie:index:MacieMemberAccount", "audit", MEMBER, "--yes", "--protect=false")
-        assert "1 imported" in imported.stdout
+        imported = stack.run("import", "--file", str(tmp_path / "imports.json"), "--yes", "--protect=false")
+        assert "2 imported" in imported.stdout
         assert "Please copy the following code into your Pulumi application" in imported.stdout
-        assert "import pulumi_macie_native as macie" in imported.stdout
-        assert 'audit = macie.MacieMemberAccount("audit", member_account_id="111122223333")' in imported.stdout
+        code = imported.stdout[imported.stdout.index("import pulumi\n") :]
+        assert "import pulumi_macie_native as macie" in code
+        assert 'audit = macie.MacieMemberAccount("audit", member_account_id="111122223333")' in code
+        assert 'logs = macie.MacieS3Resource("logs",' in code and f'bucket_name="{bucket}"' in code
 
         # The code printed is the program: with it, the preview plans no change.
-        stack.write_program(NATIVE_PROGRAM)
+        stack.write_program(code)
         stack.preview("--expect-no-changes")
         stack.destroy()
-        assert holdings(endpoint)["members"] == []
+        assert holdings(endpoint) == {"members": [], "s3": []}
 
 
 def test_about_of_the_yaml_example_lists_the_macie_plugin_with_its_version(tmp_path: Path) -> None:
