@@ -20,6 +20,7 @@ leaves no host behind, nor a program blocked on its dead monitor (``pulumi_macie
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import json
 import os
 import re
@@ -177,18 +178,24 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
         return language_pb2.LanguageHandshakeResponse()
 
     def GetPluginInfo(self, request: Any, context: Any) -> Any:
-        import pulumi
+        """The version of the Pulumi SDK it runs programs with (the CLI's, which the project pins to it), as
+        the official host answers its own (the CLI's) version; ``pulumi`` has no ``__version__``."""
+        return plugin_pb2.PluginInfo(version=importlib.metadata.version("pulumi"))
 
-        return plugin_pb2.PluginInfo(version=getattr(pulumi, "__version__", ""))
-
-    def _required(self, info: Any) -> list[dict[str, str]]:
-        root = info.root_directory or os.getcwd()
-        python = _python_for(info, root)
+    @staticmethod
+    def _python(info: Any) -> str:
+        """The program's interpreter, which must exist."""
+        python = _python_for(info, info.root_directory or os.getcwd())
         if not os.path.isfile(python):
             raise RuntimeError(
                 f"The 'virtualenv' option in Pulumi.yaml names {os.path.dirname(os.path.dirname(python))}, "
                 "which is not a virtual environment (no bin/python)"
             )
+        return python
+
+    def _required(self, info: Any) -> list[dict[str, str]]:
+        root = info.root_directory or os.getcwd()
+        python = self._python(info)
         listed = subprocess.run(
             [python, "-c", _LIST_PACKAGES],
             cwd=info.program_directory or root,
@@ -231,7 +238,20 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
         return language_pb2.RuntimeOptionsResponse()
 
     def GetProgramDependencies(self, request: Any, context: Any) -> Any:
-        return language_pb2.GetProgramDependenciesResponse()
+        """``pip list`` of the program's interpreter, as the official host answers (``pulumi about``)."""
+        root = request.info.root_directory or os.getcwd()
+        command = [self._python(request.info), "-m", "pip", "list", "--format=json", "--disable-pip-version-check"]
+        if not request.transitiveDependencies:
+            command.append("--not-required")
+        listed = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
+        if listed.returncode != 0:
+            raise RuntimeError(f"`{' '.join(command[1:])}` failed: {listed.stderr.strip()}")
+        return language_pb2.GetProgramDependenciesResponse(
+            dependencies=[
+                language_pb2.DependencyInfo(name=dependency["name"], version=dependency["version"])
+                for dependency in json.loads(listed.stdout)
+            ]
+        )
 
     def About(self, request: Any, context: Any) -> Any:
         python = _python_for(request.info, request.info.root_directory or os.getcwd())

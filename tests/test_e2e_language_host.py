@@ -4,6 +4,7 @@ Pulumi.yaml (``plugins.languages``), so the host under test is this one whatever
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import shutil
 import sys
@@ -46,15 +47,17 @@ def use_this_host(stack: PulumiStack) -> None:
 
 def test_about_lists_the_macie_plugin_with_its_version(tmp_path: Path) -> None:
     """`pulumi about` lists the resource plugin that the installed pulumi-macie-native package calls for, with
-    its version (from its pulumi-plugin.json), and not the dynamic pulumi-macie (``"resource": false``);
-    before, the host answered no plugins."""
+    its version (from its pulumi-plugin.json), and not the dynamic pulumi-macie (``"resource": false``),
+    and the program's dependencies (pip's top-level packages); before, the host answered neither."""
     stack = PulumiStack.create(tmp_path, NATIVE_PROGRAM)
     use_this_host(stack)
     about = json.loads(stack.run("about", "--json").stdout)
     plugins = {(plugin["kind"], plugin["name"]): plugin["version"] for plugin in about["plugins"]}
     assert plugins[("resource", "macie")] == __version__
-    assert ("language", "python") in plugins
+    assert plugins[("language", "python")] == importlib.metadata.version("pulumi")
     assert [name for kind, name in plugins if kind == "resource"] == ["macie"]
+    dependencies = {dependency["name"]: dependency["version"] for dependency in about["dependencies"]}
+    assert dependencies["pulumi_macie_native"] == __version__
 
 
 def test_import_of_native_resources_prints_the_python_to_add(tmp_path: Path) -> None:
