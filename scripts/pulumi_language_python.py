@@ -68,35 +68,40 @@ def _python_for(info: Any, root: str) -> str:
 
 
 #: Run by the program's interpreter: every installed distribution's name, version and the path of the
-#: ``pulumi-plugin.json`` inside its top-level package, if it has one (listed in its RECORD when installed
-#: as a wheel; found through the import system when installed editable).
+#: ``pulumi-plugin.json`` inside its top-level package, if it has one (beside the distribution when
+#: installed from a wheel; found through the import system when installed from a folder, editable).
+#: Headers and small files only, no RECORD nor email parsing: the engine asks before every operation.
 _LIST_PACKAGES = r"""
-import importlib.metadata, importlib.util, json, os, sys
+import importlib.metadata, importlib.util, json, os, re, sys
+
+def plugin_file(dist, modules):
+    for module in modules:
+        path = str(dist.locate_file(os.path.join(module, "pulumi-plugin.json")))
+        if os.path.isfile(path):
+            return path
+    if not dist.read_text("direct_url.json"):
+        return None
+    for module in modules:
+        try:
+            spec = importlib.util.find_spec(module)
+        except (ImportError, ValueError):
+            continue
+        for folder in (spec.submodule_search_locations or []) if spec else []:
+            if os.path.isfile(os.path.join(folder, "pulumi-plugin.json")):
+                return os.path.join(folder, "pulumi-plugin.json")
+    return None
+
 found, seen = [], set()
 for dist in importlib.metadata.distributions():
-    name = dist.metadata["Name"]
-    if not name or name.lower() in seen:
+    headers = dist.read_text("METADATA") or dist.read_text("PKG-INFO") or ""
+    name = re.search(r"^Name:[ \t]*(\S+)", headers, re.M)
+    version = re.search(r"^Version:[ \t]*(\S+)", headers, re.M)
+    if not name or name.group(1).lower() in seen:
         continue
+    name = name.group(1)
     seen.add(name.lower())
-    plugin = None
-    for file in dist.files or ():
-        if file.name == "pulumi-plugin.json" and len(file.parts) == 2:
-            plugin = str(dist.locate_file(file))
-            break
-    if plugin is None:
-        modules = (dist.read_text("top_level.txt") or "").split() or [name.replace("-", "_").replace(".", "_")]
-        for module in modules:
-            try:
-                spec = importlib.util.find_spec(module)
-            except (ImportError, ValueError):
-                continue
-            for folder in (spec.submodule_search_locations or []) if spec else []:
-                if os.path.isfile(os.path.join(folder, "pulumi-plugin.json")):
-                    plugin = os.path.join(folder, "pulumi-plugin.json")
-                    break
-            if plugin:
-                break
-    found.append({"name": name, "version": dist.version, "plugin": plugin})
+    modules = (dist.read_text("top_level.txt") or "").split() or [re.sub(r"[-.]", "_", name)]
+    found.append({"name": name, "version": version.group(1) if version else "", "plugin": plugin_file(dist, modules)})
 json.dump(found, sys.stdout)
 """
 

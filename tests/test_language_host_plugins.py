@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -79,11 +80,33 @@ def test_language_host_required_plugins_follow_pulumi_plugin_json(tmp_path: Path
     ]
 
 
-def test_language_host_finds_pulumi_plugin_json_of_editable_and_regular_installs() -> None:
+def test_language_host_finds_pulumi_plugin_json_of_editable_and_regular_installs(tmp_path: Path) -> None:
     """The listing run by the program's interpreter finds the pulumi-plugin.json of this checkout's packages,
-    installed editable (the import system's path, not a RECORD entry)."""
-    listed = subprocess.run([sys.executable, "-c", HOST._LIST_PACKAGES], capture_output=True, text=True, check=True)
+    installed editable (through the import system), and of a package installed from a wheel (beside its
+    dist-info, with or without top_level.txt)."""
+    site = tmp_path / "site"
+    for name, module, top_level in (("acme-cloud", "acme_cloud", None), ("Other.Cloud", "othercloud", "othercloud")):
+        (site / module).mkdir(parents=True)
+        (site / module / "pulumi-plugin.json").write_text('{"resource": true}')
+        info = site / f"{module}-1.0.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n\nName: not this\n")
+        if top_level:
+            (info / "top_level.txt").write_text(top_level + "\n")
+    listed = subprocess.run(
+        [sys.executable, "-c", HOST._LIST_PACKAGES],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": f"{site}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"},
+    )
     by_name = {package["name"].replace("_", "-").lower(): package for package in json.loads(listed.stdout)}
     assert by_name["pulumi-macie"]["plugin"].endswith("pulumi_macie/pulumi-plugin.json")
     assert by_name["pulumi"]["plugin"] is None
     assert by_name["boto3"]["plugin"] is None
+    assert by_name["acme-cloud"] == {
+        "name": "acme-cloud",
+        "version": "1.0",
+        "plugin": str(site / "acme_cloud" / "pulumi-plugin.json"),
+    }
+    assert by_name["other.cloud"]["plugin"] == str(site / "othercloud" / "pulumi-plugin.json")
