@@ -2,7 +2,8 @@
 
     python codegen/generate.py            # write what changed, delete what is no longer generated
     python codegen/generate.py --check    # write nothing; exit 1 naming every stale, missing or extra file
-    python codegen/generate.py --build-generator   # only build pulumi-gen-macie (setup uses it)
+    python codegen/generate.py --build-generator   # only build pulumi-gen-macie (setup uses it, and
+                                                   # scripts/pulumi_language_python.py for `program`)
 
 What it writes:
 - ``sdk/python/pulumi_macie`` (the Python dynamic SDK) and ``provider/pulumi_macie_provider/resources/

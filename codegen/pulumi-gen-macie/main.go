@@ -3,7 +3,9 @@
 //
 //	pulumi-gen-macie -schema schema.json -version 0.1.0 -out DIR [-languages nodejs,go,python]
 //
-// It writes DIR/sdk/nodejs, DIR/sdk/go and DIR/sdk/python-native and nothing else. The version
+//	pulumi-gen-macie program < GenerateProgramRequest.json > GenerateProgramResponse.json
+//
+// The first form writes DIR/sdk/nodejs, DIR/sdk/go and DIR/sdk/python-native and nothing else. The version
 // comes from the caller (`python codegen/generate.py` reads it from pyproject.toml), never from
 // schema.json. Run it through codegen/generate.py, which also compares and cleans the SDK trees.
 package main
@@ -164,6 +166,10 @@ func run(schemaPath, version, out string, languages []string) error {
 }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "program" {
+		mainProgram()
+		return
+	}
 	schemaPath := flag.String("schema", "schema.json", "the package schema")
 	version := flag.String("version", "", "the package version (from pyproject.toml)")
 	out := flag.String("out", ".", "the directory that receives sdk/<language>")

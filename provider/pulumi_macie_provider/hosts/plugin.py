@@ -1,6 +1,7 @@
 """``pulumi-macie-plugin``: package and install the native plugin ``pulumi-resource-macie``.
 
-    pulumi-macie-plugin install [--reinstall]     # into $PULUMI_HOME/plugins, with `pulumi plugin install`
+    pulumi-macie-plugin install [--reinstall]     # into $PULUMI_HOME/plugins, with `pulumi plugin install`;
+                                                  # replaces an installed one of another environment
     pulumi-macie-plugin package [--out DIR]       # write pulumi-resource-macie-v<version>-<os>-<arch>.tar.gz
 
 The plugin is this package served by the Python that runs this command (its virtualenv, where
@@ -75,23 +76,69 @@ def package(out_dir: str, python: str = sys.executable, version: str = __version
     return write_tarball(os.path.join(out_dir, tarball_name(version)), PLUGIN, launcher(python))
 
 
-def install(reinstall: bool = False, pulumi: str | None = None, env: dict[str, str] | None = None) -> None:
-    """``pulumi plugin install resource macie <version> --file <tarball>`` with a fresh tarball."""
+def installed_path(env: dict[str, str] | None = None, version: str = __version__) -> str:
+    """Where ``pulumi plugin install`` puts this version's executable: under ``$PULUMI_HOME/plugins``."""
+    environ = os.environ if env is None else env
+    home = environ.get("PULUMI_HOME") or os.path.join(os.path.expanduser("~"), ".pulumi")
+    return os.path.join(home, "plugins", f"resource-macie-v{version}", PLUGIN)
+
+
+def describe(script: str) -> str:
+    """What an installed launcher runs, in words: its interpreter, and whether that is still there."""
+    for line in script.splitlines():
+        words = shlex.split(line) if line.lstrip().startswith(("exec ", "cd ")) else []
+        if "exec" in words and len(words) > words.index("exec") + 1:
+            python = words[words.index("exec") + 1]
+            return f"{python}{'' if os.path.exists(python) else ' (which no longer exists)'}"
+    return "a plugin that is not a pulumi-macie launcher"
+
+
+def install(
+    reinstall: bool = False, pulumi: str | None = None, env: dict[str, str] | None = None, python: str = sys.executable
+) -> str:
+    """``pulumi plugin install resource macie <version> --file <tarball>`` with a fresh tarball; answers
+    what was done, in one line.
+
+    An installed plugin of this version that is not this one (another virtualenv's launcher, perhaps of
+    one deleted since, which the engine would then fail to start with exit status 127) is replaced, and
+    the answer says what it ran. ``pulumi plugin install`` alone keeps it and says nothing.
+    """
     binary = pulumi or shutil.which("pulumi")
     if binary is None:
         raise SystemExit("pulumi-macie-plugin: no `pulumi` on PATH; install the Pulumi CLI first")
+    script = launcher(python)
+    path = installed_path(env)
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            found: str | None = handle.read()
+    except OSError:
+        found = None
+    if found == script and not reinstall:
+        return f"resource plugin macie v{__version__} is already installed and runs {python} ({path})"
     with tempfile.TemporaryDirectory() as folder:
-        command = [binary, "plugin", "install", "resource", "macie", __version__, "--file", package(folder)]
-        if reinstall:
+        tarball = write_tarball(os.path.join(folder, tarball_name()), PLUGIN, script)
+        command = [binary, "plugin", "install", "resource", "macie", __version__, "--file", tarball]
+        # Also over a folder without its executable (a partial install), which install alone would keep.
+        if found is not None or reinstall or os.path.isdir(os.path.dirname(path)):
             command.append("--reinstall")
         subprocess.run(command, check=True, env=env, stdout=subprocess.DEVNULL)
+    done = f"installed resource plugin macie v{__version__} ({path}), which runs {python}"
+    if found is not None and found != script:
+        done += f"; it replaces the one installed there, which ran {describe(found)}"
+    return done
+
+
+def ambient_plugin(env: dict[str, str] | None = None) -> str | None:
+    """A ``pulumi-resource-macie`` on PATH, which the engine prefers to any installed plugin."""
+    environ = os.environ if env is None else env
+    return shutil.which(PLUGIN, path=environ.get("PATH", os.defpath))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="pulumi-macie-plugin", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     install_cmd = commands.add_parser("install", help="install the plugin into $PULUMI_HOME/plugins")
-    install_cmd.add_argument("--reinstall", action="store_true", help="replace an installed plugin of this version")
+    install_cmd.add_argument("--reinstall", action="store_true", help="reinstall even when it is this one")
     package_cmd = commands.add_parser("package", help="write the plugin's tarball")
     package_cmd.add_argument("--out", default=".", help="folder to write it to (default: the current one)")
     args = parser.parse_args(argv)
@@ -99,11 +146,17 @@ def main(argv: list[str] | None = None) -> int:
         print(package(args.out))
         return 0
     try:
-        install(args.reinstall)
+        print(install(args.reinstall))
     except subprocess.CalledProcessError as error:
         print(f"pulumi-macie-plugin: `{' '.join(error.cmd[:5])} ...` failed (exit {error.returncode})", file=sys.stderr)
         return 1
-    print(f"installed resource plugin macie v{__version__} ({PLUGIN})")
+    ambient = ambient_plugin()
+    if ambient:
+        print(
+            f"pulumi-macie-plugin: warning: {ambient} is on PATH, and the engine runs it instead of the installed "
+            "plugin; remove it from PATH (or set PULUMI_IGNORE_AMBIENT_PLUGINS=true)",
+            file=sys.stderr,
+        )
     return 0
 
 
