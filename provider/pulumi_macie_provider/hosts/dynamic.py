@@ -42,6 +42,9 @@ PROVIDER_KEY = "__provider"
 #: The output in which a dynamic resource records where it lives (``resources.location``): the native
 #: plugin's provider resource records the same in its state; a dynamic resource has only its own.
 LOCATION_KEY = "__location"
+#: How long a create whose outcome is unknown asks Macie again here (the native plugin: 15 s, as it can
+#: record the resource as partly made and leave the rest to refresh).
+DYNAMIC_SETTLE_SECONDS = 60.0
 
 
 def dynamic_type(name: str) -> str:
@@ -76,7 +79,14 @@ class DynamicProvider(ResourceProvider):
         # engine's Cancel with nothing: a hook waiting there for another resource of the run could hold
         # the thread that resource needs, and no Ctrl-C would end it. So hooks here never wait; the SDK
         # orders a member account declared in the program before the S3 resources that name it.
-        return self.HOOKS(settings, dependency_wait=0, credentials=getattr(self, "_credentials", None))
+        # Nor can a dynamic provider record a resource as partly made: a create whose outcome is unknown
+        # asks Macie longer (DYNAMIC_SETTLE_SECONDS) before it is reported as unknown.
+        return self.HOOKS(
+            settings,
+            dependency_wait=0,
+            credentials=getattr(self, "_credentials", None),
+            settle_seconds=DYNAMIC_SETTLE_SECONDS,
+        )
 
     def hooks(self) -> Hooks:
         hooks = getattr(self, "_hooks", None)

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, NamedTuple
 
 from ..client import ClientSettings
-from ..client.deadline import settling
+from ..client.deadline import SETTLE_SECONDS, settling
 from ..client.settings import Credentials
 from ..errors import MacieApiError, MacieError, NotFoundError, UnknownOutcomeError
 from ._schema import IDENTITY
@@ -139,11 +139,15 @@ class Hooks(ABC):
         *,
         dependency_wait: float = DEPENDENCY_WAIT,
         credentials: Credentials | None = None,
+        settle_seconds: float = SETTLE_SECONDS,
     ) -> None:
         """``dependency_wait``: how long a hook may wait for another resource of the same run (a member
         account being associated, its S3 resources going); 0 in a host that cannot cancel a wait.
-        ``credentials``: static keys the client signs with (else the profile or the credential chain)."""
+        ``credentials``: static keys the client signs with (else the profile or the credential chain).
+        ``settle_seconds``: how long ``settle`` may ask Macie whether a create was carried out; longer in a
+        host that cannot record a resource as partly made."""
         self.settings = settings or ClientSettings()
+        self.settle_seconds = settle_seconds
         self.credentials = credentials
         self.dependency_wait = dependency_wait
         self._client = client
@@ -192,7 +196,7 @@ class Hooks(ABC):
         it: ours when Macie holds it now; otherwise the create failed (``error``). When Macie cannot be
         asked, UnknownOutcomeError carries ``created`` so that the host reports it."""
         try:
-            with settling():
+            with settling(self.settle_seconds):
                 held = holds()
         except MacieError as check:
             raise UnknownOutcomeError(
