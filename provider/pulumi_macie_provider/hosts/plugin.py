@@ -24,7 +24,7 @@ import sys
 import tarfile
 import tempfile
 
-from .. import __version__
+from .. import __version__, help_description
 
 PLUGIN = "pulumi-resource-macie"
 _ARCH = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}
@@ -88,7 +88,7 @@ def install(reinstall: bool = False, pulumi: str | None = None, env: dict[str, s
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="pulumi-macie-plugin", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="pulumi-macie-plugin", description=help_description(__doc__))
     commands = parser.add_subparsers(dest="command", required=True)
     install_cmd = commands.add_parser("install", help="install the plugin into $PULUMI_HOME/plugins")
     install_cmd.add_argument("--reinstall", action="store_true", help="replace an installed plugin of this version")
