@@ -117,9 +117,7 @@ def test_failures_come_unknown_properties_first_then_by_name() -> None:
             {"endpointUrl": 4510},
             (
                 "macie:endpointUrl",
-                (
-                    "the value given does not match the pattern https?://[^/\\s]+(/.*)? (it was given as a number)"
-                ),
+                ("the value given does not match the pattern https?://[^/\\s]+(/.*)? (it was given as a number)"),
             ),
         ),
     ],
@@ -142,8 +140,10 @@ def test_numbers_too_long_for_an_account_id_get_no_leading_zeros_hint() -> None:
     assert failures == [
         (
             "memberAccountId",
-            "'11112222333' does not match the pattern [0-9]{12} (it was given as the number 11112222333; "
-            "quote it as a string to keep leading zeros)",
+            (
+                "'11112222333' does not match the pattern [0-9]{12} (it was given as the number 11112222333; "
+                "quote it as a string to keep leading zeros)"
+            ),
         )
     ]
 

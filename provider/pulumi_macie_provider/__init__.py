@@ -24,6 +24,7 @@ def help_description(doc: str | None) -> str:
     (two backticks each side) as plain text."""
     return _re.sub(r"``(.+?)``", r"\1", (doc or "").split("\n\n")[0])
 
+
 if "pulumi" in _sys.modules:
     # Where Pulumi is loaded (a dynamic-provider process, a program, the hosts and tools), stacks' pickled
     # providers may name 0.1.0's class paths: ``dynamic_entry`` puts them in place. (Without Pulumi, as in
