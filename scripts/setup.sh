@@ -12,7 +12,18 @@
 #   - what the SDKs need (scripts/setup_sdks.sh): the generator, npm packages, Go modules.
 # Writes .tools/env.sh, which the other scripts source to put all of them on PATH.
 # Prints each step and how long it took. Caches: Go's module and build caches, the venv, .tools.
+#
+#   scripts/setup.sh          everything (scripts/test.sh runs this)
+#   scripts/setup.sh --demo   only what scripts/demo.sh needs: .venv with the project and its extra
+#                             `local`, the Pulumi CLI with its Python language host, .tools/env.sh
 set -euo pipefail
+
+SCOPE=all
+case "${1:-}" in
+  "") ;;
+  --demo) SCOPE=demo ;;
+  *) echo "usage: scripts/setup.sh [--demo]" >&2; exit 2 ;;
+esac
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TOOLS="$ROOT/.tools"
@@ -26,6 +37,11 @@ STEP_START=$SETUP_START
 step() { STEP_START=$(now); echo "==> $*"; }
 done_step() { printf '    done in %.1fs\n' "$(echo "$(now) - $STEP_START" | bc)"; }
 fail() { echo "setup: $*" >&2; exit 1; }
+finished() {
+  printf '==> setup%s finished in %.1fs (pulumi %s, python %s)\n' "$([ "$SCOPE" = all ] || echo " --$SCOPE")" \
+    "$(echo "$(now) - $SETUP_START" | bc)" "$WANT" \
+    "$("$VENV/bin/python" -c 'import platform; print(platform.python_version())')"
+}
 
 command -v bc >/dev/null || bc() { python3 -c "import sys; print(eval(sys.stdin.read()))"; }
 
@@ -36,7 +52,11 @@ PULUMI_VERSION=$(sed -n 's/^pulumi==\([0-9][0-9.]*\)[[:space:]]*$/\1/p' "$CONSTR
 WANT="v$PULUMI_VERSION"
 
 # -- Python virtual environment ------------------------------------------------------------------
-step "Python environment (.venv) with the project and its test dependencies"
+# The demo needs the project and macie-local; the tests and checks need the other extras too. A venv
+# set up with all of them serves the demo as it is.
+EXTRAS=local,test,dev,bench
+[ "$SCOPE" = demo ] && EXTRAS=local
+step "Python environment (.venv) with the project and its extras $EXTRAS"
 PYTHON=${PYTHON:-python3}
 "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 10))' || fail "$PYTHON is older than 3.10"
 if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import pip' 2>/dev/null; then
@@ -44,18 +64,21 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import pip' 2>/dev/nu
   "$PYTHON" -m venv "$VENV"
 fi
 # Editable installs map the top-level packages found at install time: they are part of the stamp.
-STAMP=$( (cat "$ROOT/pyproject.toml" "$CONSTRAINTS"; ls "$ROOT/provider" "$ROOT/local" "$ROOT/sdk/python") \
-  | sha256sum | cut -d' ' -f1)
-if [ "$(cat "$VENV/.setup-stamp" 2>/dev/null)" != "$STAMP" ]; then
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -c "$CONSTRAINTS" \
-    -e "$ROOT[local,test,dev,bench]"
-  echo "$STAMP" > "$VENV/.setup-stamp"
-else
+stamp_for() {  # the venv's stamp with the extras $1
+  (cat "$ROOT/pyproject.toml" "$CONSTRAINTS"; ls "$ROOT/provider" "$ROOT/local" "$ROOT/sdk/python"; echo "$1") \
+    | sha256sum | cut -d' ' -f1
+}
+STAMP=$(stamp_for "$EXTRAS")
+HAVE=$(cat "$VENV/.setup-stamp" 2>/dev/null || true)
+if [ "$HAVE" = "$STAMP" ] || [ "$HAVE" = "$(stamp_for local,test,dev,bench)" ]; then
   echo "    up to date"
+else
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -c "$CONSTRAINTS" -e "$ROOT[$EXTRAS]"
+  echo "$STAMP" > "$VENV/.setup-stamp"
 fi
 # AWS's own Macie Classic model ships in the last botocore release that had it; a test compares ours
 # with it, and runs a client built from it, offline: the wheel is kept in .tools/wheels.
-if ! ls "$TOOLS"/wheels/botocore-1.31.0-*.whl >/dev/null 2>&1; then
+if [ "$SCOPE" = all ] && ! ls "$TOOLS"/wheels/botocore-1.31.0-*.whl >/dev/null 2>&1; then
   "$VENV/bin/python" -m pip download --quiet --disable-pip-version-check --no-deps \
     botocore==1.31.0 -d "$TOOLS/wheels" || fail "could not download botocore 1.31.0 (AWS's own Macie model)"
 fi
@@ -173,7 +196,9 @@ done_step
 # -- YAML language host ---------------------------------------------------------------------------
 YAML_VERSION=v1.25.0
 step "Pulumi YAML language host $YAML_VERSION"
-if [ "$PULUMI_DIR" != "$BIN" ] && command -v pulumi-language-yaml >/dev/null; then
+if [ "$SCOPE" = demo ]; then
+  echo "    not needed by the demo (scripts/setup.sh without --demo sets it up)"
+elif [ "$PULUMI_DIR" != "$BIN" ] && command -v pulumi-language-yaml >/dev/null; then
   echo "    using $(command -v pulumi-language-yaml)"
 elif [ -x "$BIN/pulumi-language-yaml" ] && { [ "$(cat "$BIN/.yaml-stamp" 2>/dev/null)" = "$YAML_VERSION" ] \
      || grep -q official "$BIN/.stamp" 2>/dev/null; }; then
@@ -196,6 +221,11 @@ export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 export PULUMI_HOME="\${PULUMI_HOME:-$TOOLS/pulumi-home}"
 ENV
+# The demo runs a Python program with the dynamic provider: no plugin, SDK or other Python.
+if [ "$SCOPE" = demo ]; then
+  finished
+  exit 0
+fi
 # -- the native plugin ----------------------------------------------------------------------------
 step "Native plugin pulumi-resource-macie"
 (
@@ -273,5 +303,4 @@ for version in $PYTHON_VERSIONS; do
   done_step
 done
 
-printf '==> setup finished in %.1fs (pulumi %s, python %s)\n' "$(echo "$(now) - $SETUP_START" | bc)" \
-  "$WANT" "$("$VENV/bin/python" -c 'import platform; print(platform.python_version())')"
+finished

@@ -63,7 +63,7 @@ else
   echo "    up to date"
 fi
 # One set of packages for the SDK and the example; the example gets the SDK as it is published
-# (sdk/nodejs/bin, which the tests build with tsc).
+# (sdk/nodejs/bin, which the tests build with scripts/build_sdk_nodejs.py).
 ln -sfn ../../.tools/node/node_modules "$ROOT/sdk/nodejs/node_modules"
 ln -sfn ../../.tools/node/node_modules "$ROOT/examples/typescript/node_modules"
 mkdir -p "$NODE_DIR/node_modules/@pulumi-macie"

@@ -123,9 +123,10 @@ def test_botocore_error_is_named_with_the_resource(
     endpoint: LocalEndpoint, hooks_for: Callable[..., S3ResourceHooks], bucket: Callable[[], str]
 ) -> None:
     """A connection closed without an answer fails as botocore's error, named with the action and the
-    resource, saying where the call went and carrying no credential."""
+    resource, saying where the call went and after how many attempts (as a throttled call does), and
+    carrying no credential."""
     name = bucket()
-    hooks = hooks_for()
+    hooks = hooks_for(max_attempts=3)
     hooks.create({"bucketName": name, "prefix": "listed/"})  # the account's list, which create reads first
     endpoint.macie.faults = Faults(drop_rate=1.0, actions=frozenset({"AssociateS3Resources"}))
     with pytest.raises(MacieApiError) as excinfo:
@@ -136,6 +137,7 @@ def test_botocore_error_is_named_with_the_resource(
         f"AssociateS3Resources for MacieS3Resource {name}/dropped/ failed: ConnectionClosedError: "
     )
     assert endpoint.url in error.message
+    assert error.attempts == 3 and error.message.endswith(" (after 3 attempts)")
     assert DEFAULT_ACCOUNT.secret_key not in str(error) and DEFAULT_ACCOUNT.access_key not in str(error)
 
 

@@ -325,3 +325,23 @@ def test_lookups_sign_with_the_keys_the_provider_or_the_stack_config_gives() -> 
     dynamic = next(create for create in found if create.name == "old")
     assert keys_of(dynamic.where) == {"aws_access_key_id": "AKIA1", "aws_secret_access_key": "s1"}
     assert "other-secret" not in repr(member) and "s1" not in repr(dynamic)
+
+
+@pytest.mark.parametrize(
+    ("module", "command"),
+    [
+        ("pulumi_macie_provider.importer.cli", "pulumi-macie-import"),
+        ("pulumi_macie_provider.hosts.plugin", "pulumi-macie-plugin"),
+        ("pulumi_macie_provider.hosts.native", "pulumi-resource-macie"),
+    ],
+)
+def test_help_of_each_command_shows_plain_text(module: str, command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--help`` of the package's commands shows their docstring's first paragraph without RST's
+    double backticks: ``pulumi-macie-import: bring existing …``, not two backticks around the name."""
+    import importlib
+
+    with pytest.raises(SystemExit) as exited:
+        importlib.import_module(module).main(["--help"])
+    assert exited.value.code == 0
+    shown = capsys.readouterr().out
+    assert f"{command}" in shown.split("\n\n")[1] and "``" not in shown

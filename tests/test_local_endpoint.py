@@ -88,7 +88,7 @@ def test_member_account_with_s3_resources_cannot_leave(macie: Any, bucket: Calla
     )
     with pytest.raises(macie.exceptions.InvalidInputException) as excinfo:
         macie.disassociate_member_account(memberAccountId="444455556666")
-    assert "still has 1 S3 resources" in error_of(excinfo)[1]
+    assert "still has 1 S3 resource associated" in error_of(excinfo)[1]
     assert len(listed(macie, "444455556666")) == 1
 
 
@@ -105,6 +105,23 @@ def test_member_account_limit(client_for: Callable[..., Any], endpoint: Any) -> 
     _code, _message, response = error_of(excinfo)
     assert response["resourceType"] == "MemberAccount" and response["errorCode"] == "MemberLmt"
     assert len(macie.list_member_accounts()["memberAccounts"]) == 3
+
+
+def test_limit_messages_count_in_the_singular_for_one(
+    client_for: Callable[..., Any], endpoint: Any, bucket: Callable[[], str]
+) -> None:
+    """A limit of one is worded in the singular: 'already has 1 member account, the limit.'"""
+    from macie_local.backend import Limits
+
+    endpoint.macie.backend.limits = Limits(max_members=1, max_s3_resources=0)
+    macie = client_for()
+    macie.associate_member_account(memberAccountId="000000000001")
+    with pytest.raises(macie.exceptions.LimitExceededException) as excinfo:
+        macie.associate_member_account(memberAccountId="000000000002")
+    assert error_of(excinfo)[1].endswith("already has 1 member account, the limit.")
+    with pytest.raises(macie.exceptions.LimitExceededException) as excinfo:
+        macie.associate_s3_resources(s3Resources=[{"bucketName": bucket(), "classificationType": FULL}])
+    assert "would have 1 S3 resource associated with Macie; the limit is 0." in error_of(excinfo)[1]
 
 
 def test_member_keys_cannot_manage(client_for: Callable[..., Any], bucket: Callable[[], str]) -> None:

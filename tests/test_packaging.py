@@ -132,6 +132,8 @@ WHEELHOUSE = ROOT / ".tools" / "wheel-test" / "wheelhouse"
 SOURCES = ("pyproject.toml", "README.md", "schema.json", "provider", "local", "sdk/python")
 #: Packages only macie-local needs: none of them may come with a plain `pip install pulumi-macie`.
 LOCAL_ONLY = ("moto", "flask", "werkzeug", "cheroot", "itsdangerous")
+#: What moto's `server` extra brings and macie-local does not need: none may come with the `local` extra.
+SERVER_ONLY = ("cfnlint", "docker", "sympy", "aws_xray_sdk", "openapi_spec_validator", "graphql", "jsonpath_ng")
 
 MOCKS_PROGRAM = """
 import json
@@ -205,13 +207,14 @@ def pip_install(python: Path, requirement: str) -> None:
     when the wheelhouse lacks something the requirement needs.
     """
     pip = [str(python), "-m", "pip", "--disable-pip-version-check", "--quiet"]
-    run([*pip, "download", "--no-deps", "--dest", str(WHEELHOUSE), "pulumi"])
+    env = clean_env()  # a PYTHONPATH into this repository would show pip the project as installed
+    run([*pip, "download", "--no-deps", "--dest", str(WHEELHOUSE), "pulumi"], env=env)
     offline = [*pip, "install", "--no-index", "--find-links", str(WHEELHOUSE), requirement]
-    if subprocess.run(offline, capture_output=True, text=True, timeout=900).returncode != 0:
-        run([*pip, "download", "--dest", str(WHEELHOUSE), requirement])
+    if subprocess.run(offline, capture_output=True, text=True, timeout=900, env=env).returncode != 0:
+        run([*pip, "download", "--dest", str(WHEELHOUSE), requirement], env=env)
         for ours in WHEELHOUSE.glob("pulumi_macie-*"):
             ours.unlink()  # the wheel under test comes from its own path, never from an earlier run
-        run(offline)
+        run(offline, env=env)
 
 
 def venv_json(python: Path, code: str, cwd: Path) -> Any:
@@ -239,7 +242,8 @@ def free_port() -> int:
 @pytest.mark.e2e
 def test_wheel_installs_with_newest_pulumi_and_without_then_with_local_extra(tmp_path: Path) -> None:
     """The wheel holds the runtime packages only; installed with the newest pulumi and no extra, it runs a program
-    under Pulumi's mocks without moto; with the `local` extra, macie-local serves and stops."""
+    under Pulumi's mocks without moto; with the `local` extra (moto's S3 and its WSGI dispatch, not its whole
+    `server` extra), macie-local serves S3 and Macie, and stops."""
     from codegen.generate import project_version
 
     wheel = build_wheel(tmp_path)
@@ -300,6 +304,12 @@ def test_wheel_installs_with_newest_pulumi_and_without_then_with_local_extra(tmp
     assert "Traceback" not in missing.stderr
 
     pip_install(python, f"pulumi-macie[local] @ {wheel.as_uri()}")
+    extra = venv_json(
+        python,
+        f"import importlib.util, json; print(json.dumps([n for n in {SERVER_ONLY!r} if importlib.util.find_spec(n)]))",
+        tmp_path,
+    )
+    assert extra == []
     port = free_port()
     server = subprocess.Popen(
         [str(macie_local), "--host", "127.0.0.1", "--port", str(port), "--state", ":memory:", "--quiet"],
@@ -314,14 +324,31 @@ def test_wheel_installs_with_newest_pulumi_and_without_then_with_local_extra(tmp
         assert server.stdout.readline().strip() == f"macie-local listening on http://127.0.0.1:{port}"
         listed = venv_json(
             python,
-            "import json; from pulumi_macie_provider.client import ClientSettings, make_client; "
-            f"client = make_client(ClientSettings(region='us-east-1', endpoint_url='http://127.0.0.1:{port}'), "
-            f"credentials={{'aws_access_key_id': {DEFAULT_ACCESS_KEY!r}, "
-            f"'aws_secret_access_key': {DEFAULT_SECRET_KEY!r}}}); "
-            "print(json.dumps(client.list_member_accounts()['memberAccounts']))",
+            "import boto3, json; from pulumi_macie_provider.client import ClientSettings, make_client; "
+            f"keys = {{'aws_access_key_id': {DEFAULT_ACCESS_KEY!r}, 'aws_secret_access_key': {DEFAULT_SECRET_KEY!r}}}; "
+            f"url = 'http://127.0.0.1:{port}'; "
+            "s3 = boto3.client('s3', region_name='us-east-1', endpoint_url=url, **keys); "
+            "s3.create_bucket(Bucket='corp-logs'); s3.put_object(Bucket='corp-logs', Key='2024/a', Body=b'x'); "
+            "client = make_client(ClientSettings(region='us-east-1', endpoint_url=url), credentials=keys); "
+            "failed = client.associate_s3_resources(s3Resources=[{'bucketName': 'corp-logs', 'prefix': '2024/', "
+            "'classificationType': {'oneTime': 'NONE', 'continuous': 'FULL'}}])['failedS3Resources']; "
+            "print(json.dumps([client.list_member_accounts()['memberAccounts'], failed, "
+            "client.list_s3_resources()['s3Resources'], "
+            "s3.get_object(Bucket='corp-logs', Key='2024/a')['Body'].read().decode()]))",
             tmp_path,
         )
-        assert listed == [{"accountId": "123456789012"}]
+        assert listed == [
+            [{"accountId": "123456789012"}],
+            [],
+            [
+                {
+                    "bucketName": "corp-logs",
+                    "prefix": "2024/",
+                    "classificationType": {"oneTime": "NONE", "continuous": "FULL"},
+                }
+            ],
+            "x",
+        ]
     finally:
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=30) == 0

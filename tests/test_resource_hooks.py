@@ -255,7 +255,7 @@ def test_member_account_real_refusal_is_raised(
     cut short by a time limit), Macie's refusal surfaces."""
     member_hooks.create({"memberAccountId": "444455556666"})
     s3_hooks.create({"bucketName": bucket(), "memberAccountId": "444455556666"})
-    with time_limit(1.5), pytest.raises(MacieApiError, match="still has 1 S3 resources"):
+    with time_limit(1.5), pytest.raises(MacieApiError, match="still has 1 S3 resource associated"):
         member_hooks.delete("444455556666", {})
 
 
@@ -463,7 +463,7 @@ def test_member_account_delete_with_s3_resources_that_stay_says_how_to_fix(
     )
     with time_limit(2.0), pytest.raises(MacieApiError) as excinfo:
         member_hooks.delete("444455556666", {})
-    assert "still has 1 S3 resources" in excinfo.value.message
+    assert "still has 1 S3 resource associated" in excinfo.value.message
     assert "disassociate them first: if the program declares that member" in excinfo.value.message
     assert "444455556666" in [m["accountId"] for m in macie.list_member_accounts()["memberAccounts"]]
 

@@ -280,3 +280,12 @@ def test_dynamic_sdk_docs_show_runnable_python(token: str, tmp_path: Any) -> Non
 
     run()
     assert mocks.types == [dynamic_type(BY_TOKEN[token].name)]
+
+
+def test_native_python_sdk_requires_the_pythons_the_project_does() -> None:
+    """pulumi_macie_native says the same Requires-Python as the project (schema.json's
+    ``language.python.pythonRequires``), not the generator's default ``>=3.9``."""
+    wanted = re.compile(r'^\s*requires-python\s*=\s*"([^"]+)"', re.MULTILINE)
+    project = wanted.search((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    native = wanted.search((ROOT / "sdk" / "python-native" / "pyproject.toml").read_text(encoding="utf-8"))
+    assert project and native and native.group(1) == project.group(1) == ">=3.10"

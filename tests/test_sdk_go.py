@@ -103,3 +103,32 @@ def test_schema_go_examples_vet(tmp_path: Any) -> None:
         folder.mkdir()
         (folder / "main.go").write_text(code, encoding="utf-8")
     _run(["vet", "./..."], tmp_path)
+
+
+def readme_go_commands() -> list[str]:
+    """The commands the README gives for using the unpublished Go SDK from a new module."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("**Go.** The module is not published", 1)[1].split("\n\n", 2)[1]
+    return [line.strip() for line in section.splitlines() if line.strip().startswith("go ")]
+
+
+def test_readme_go_commands_build_a_program_in_a_fresh_module(tmp_path: Path) -> None:
+    """The README's commands (go mod init, go mod edit -replace to sdk/go, go mod tidy, go build) make a
+    fresh module outside the repository build a program on the SDK (examples/go's main.go), with the
+    machine's module cache and nothing published."""
+    commands = readme_go_commands()
+    assert [c.split()[:3] for c in commands] == [
+        ["go", "mod", "init"],
+        ["go", "mod", "edit"],
+        ["go", "mod", "tidy"],
+        ["go", "build", "./..."],
+    ], commands
+    env = {k: v for k, v in GO_ENV.items() if k != "GOFLAGS"}  # as a user's shell has it
+    for command in commands:
+        if command.startswith("go mod tidy"):
+            shutil.copy(EXAMPLE / "main.go", tmp_path / "main.go")
+        args = command.replace("/path/to/pulumi-macie", str(ROOT)).split()
+        result = subprocess.run(args, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+        assert result.returncode == 0, f"{command}:\n{result.stdout}{result.stderr}"
+    go_mod = (tmp_path / "go.mod").read_text(encoding="utf-8")
+    assert "github.com/pulumi-macie/pulumi-macie/sdk/go v0.0.0-00010101000000-000000000000" in go_mod

@@ -7,6 +7,8 @@ import json
 import re
 import shutil
 import subprocess
+import sys
+import tarfile
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +37,7 @@ def _tool(name: str) -> str:
 def _run(args: list[str], cwd: Path, timeout: int = 300) -> str:
     result = subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=timeout)
     output = result.stdout + result.stderr
-    assert result.returncode == 0, f"{' '.join(args)} in {cwd.relative_to(ROOT)} failed:\n{output}"
+    assert result.returncode == 0, f"{' '.join(args)} in {cwd} failed:\n{output}"
     return output
 
 
@@ -48,12 +50,65 @@ def linked() -> None:
 
 
 @pytest.fixture(scope="module")
-def built_sdk(linked: None) -> Path:
-    """sdk/nodejs built as it is published: tsc into bin/, with package.json beside it."""
-    shutil.rmtree(SDK / "bin", ignore_errors=True)
-    _run([_tool("tsc"), "-p", "."], SDK)
-    shutil.copy(SDK / "package.json", SDK / "bin" / "package.json")
+def packed_sdk(linked: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """sdk/nodejs built as it is published (scripts/build_sdk_nodejs.py: tsc into bin/, with its
+    package.json and README.md), and its `npm pack` tarball."""
+    out = tmp_path_factory.mktemp("packed")
+    output = _run([sys.executable, str(ROOT / "scripts" / "build_sdk_nodejs.py"), "--pack", str(out)], ROOT)
+    tarball = Path(output.strip().splitlines()[-1])
+    assert tarball.parent == out and tarball.name.endswith(".tgz"), output
+    return tarball
+
+
+@pytest.fixture(scope="module")
+def built_sdk(packed_sdk: Path) -> Path:
+    """sdk/nodejs/bin: the built SDK, which examples/typescript's node_modules link to."""
     return SDK / "bin"
+
+
+def test_packed_sdk_is_what_a_published_pulumi_package_holds(packed_sdk: Path) -> None:
+    """`npm pack` of the built SDK holds its README, a package.json with main, types, homepage and
+    repository and without devDependencies or scripts, the compiled JavaScript and its declarations, and
+    no source map naming a .ts file it does not ship."""
+    with tarfile.open(packed_sdk) as tar:
+        names = {name.removeprefix("package/") for name in tar.getnames()}
+        package = json.loads(tar.extractfile("package/package.json").read())  # type: ignore[union-attr]
+        maps = {
+            name: json.loads(tar.extractfile(f"package/{name}").read())  # type: ignore[union-attr]
+            for name in names
+            if name.endswith(".map")
+        }
+    assert {"README.md", "package.json", "index.js", "index.d.ts", "macieS3Resource.js"} <= names
+    assert (package["main"], package["types"]) == ("index.js", "index.d.ts")
+    assert package["main"] in names and package["types"] in names
+    assert package["repository"] == package["homepage"] == "https://github.com/pulumi-macie/pulumi-macie"
+    assert "devDependencies" not in package and "scripts" not in package
+    assert package["dependencies"] == {"@pulumi/pulumi": "^3.260.0"}
+    assert [name for name in names if name.endswith(".ts") and not name.endswith(".d.ts")] == []
+    for name, source_map in maps.items():
+        folder = Path(name).parent
+        for source in source_map["sources"]:
+            assert (folder / source).as_posix() in names, f"{name} names {source}, which is not in the package"
+
+
+def test_packed_sdk_installs_type_checks_and_runs_under_mocks_in_a_fresh_project(
+    packed_sdk: Path, tmp_path: Path
+) -> None:
+    """The tarball, installed with `npm install --offline` (npm's cache and examples/typescript's lock
+    supply everything else) into a new project outside the repository, type-checks a program and its
+    test with `tsc --strict`, and the test passes under Pulumi's mocks (`node --test`)."""
+    for name in ("package.json", "package-lock.json", "index.ts", "index.test.ts", "tsconfig.json"):
+        shutil.copy(EXAMPLE / name, tmp_path / name)
+    (tmp_path / "tsconfig.test.json").write_text(
+        json.dumps({"extends": "./tsconfig.json", "files": ["index.ts", "index.test.ts"]}), encoding="utf-8"
+    )
+    npm = [_tool("npm"), "install", "--offline", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"]
+    _run([*npm, str(packed_sdk)], tmp_path)
+    installed = tmp_path / "node_modules" / "@pulumi-macie" / "macie"
+    assert not installed.is_symlink() and (installed / "README.md").exists()
+    _run([str(tmp_path / "node_modules" / ".bin" / "tsc"), "--strict", "-p", "tsconfig.test.json"], tmp_path)
+    output = _run([_tool("node"), "--test", "bin/index.test.js"], tmp_path)
+    assert re.search(r"^# pass 4$", output, re.MULTILINE) and re.search(r"^# fail 0$", output, re.MULTILINE), output
 
 
 def test_nodejs_toolchain_is_pinned(linked: None) -> None:

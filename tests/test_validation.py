@@ -117,10 +117,7 @@ def test_failures_come_unknown_properties_first_then_by_name() -> None:
             {"endpointUrl": 4510},
             (
                 "macie:endpointUrl",
-                (
-                    "the value given does not match the pattern https?://[^/\\s]+(/.*)? (it was given as a number; "
-                    "quote it as a string to keep leading zeros)"
-                ),
+                ("the value given does not match the pattern https?://[^/\\s]+(/.*)? (it was given as a number)"),
             ),
         ),
     ],
@@ -128,6 +125,27 @@ def test_failures_come_unknown_properties_first_then_by_name() -> None:
 def test_config_failures_keep_secret_settings_unshown(values: dict[str, Any], expected: tuple[str, str]) -> None:
     """Config failures name the setting and the rule; an endpoint URL or profile is never repeated."""
     assert check_config(values) == [expected]
+
+
+def test_numbers_too_long_for_an_account_id_get_no_leading_zeros_hint() -> None:
+    """A number with more digits than an account ID has lost no leading zeros: the hint to quote it
+    is given only to numbers shorter than the 12 digits required."""
+    assert check_config({"forbiddenAccountIds": [1111222233334]}) == [
+        (
+            "macie:forbiddenAccountIds.0",
+            "'1111222233334' does not match the pattern [0-9]{12} (it was given as the number 1111222233334)",
+        )
+    ]
+    _, failures = check_inputs(MEMBER, {"memberAccountId": 11112222333})
+    assert failures == [
+        (
+            "memberAccountId",
+            (
+                "'11112222333' does not match the pattern [0-9]{12} (it was given as the number 11112222333; "
+                "quote it as a string to keep leading zeros)"
+            ),
+        )
+    ]
 
 
 def test_numbers_inside_config_lists_and_objects_are_taken_as_yaml_means_them() -> None:

@@ -38,6 +38,11 @@ class Account:
         return f"Account(access_key={self.access_key!r}, account_id={self.account_id!r})"
 
 
+def _counted(count: int, noun: str) -> str:
+    """``count`` ``noun``s, in the singular for one: ``1 member account``, ``2 member accounts``."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 @dataclass(frozen=True)
 class Limits:
     """Per-master limits behind LimitExceededException (AWS published none; these are ours)."""
@@ -176,7 +181,7 @@ class Backend:
             if count >= self.limits.max_members:
                 raise LimitExceededException(
                     f"The request was rejected. Master account {caller.master} already has "
-                    f"{count} member accounts, the limit.",
+                    f"{_counted(count, 'member account')}, the limit.",
                     errorCode="MemberLmt",
                     resourceType="MemberAccount",
                 )
@@ -208,8 +213,8 @@ class Backend:
             ).fetchone()
             if count:
                 raise InvalidInputException(
-                    f"The request was rejected. Member account {member} still has {count} S3 "
-                    "resources associated with Macie; disassociate them first.",
+                    f"The request was rejected. Member account {member} still has "
+                    f"{_counted(count, 'S3 resource')} associated with Macie; disassociate them first.",
                     errorCode="HasS3",
                     fieldName="memberAccountId",
                 )
@@ -269,8 +274,9 @@ class Backend:
             ).fetchone()
             if rows and count + len(rows) > self.limits.max_s3_resources:
                 raise LimitExceededException(
-                    f"The request was rejected. Account {owner} would have {count + len(rows)} S3 "
-                    f"resources associated with Macie; the limit is {self.limits.max_s3_resources}.",
+                    f"The request was rejected. Account {owner} would have "
+                    f"{_counted(count + len(rows), 'S3 resource')} associated with Macie; "
+                    f"the limit is {self.limits.max_s3_resources}.",
                     errorCode="S3Limit",
                     resourceType="S3Resource",
                 )

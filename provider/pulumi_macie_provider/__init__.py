@@ -12,10 +12,18 @@ The package's version has one source, ``pyproject.toml``; everything else (the p
 serves, the SDKs) takes it from the installed distribution's metadata.
 """
 
+import re as _re
 import sys as _sys
 from importlib.metadata import version as _version
 
 __version__ = _version("pulumi-macie")
+
+
+def help_description(doc: str | None) -> str:
+    """The first paragraph of a command's docstring, as ``--help`` shows it: RST literals
+    (two backticks each side) as plain text."""
+    return _re.sub(r"``(.+?)``", r"\1", (doc or "").split("\n\n")[0])
+
 
 if "pulumi" in _sys.modules:
     # Where Pulumi is loaded (a dynamic-provider process, a program, the hosts and tools), stacks' pickled

@@ -43,6 +43,7 @@ import grpc
 from google.protobuf import empty_pb2
 from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
 
+from .. import help_description
 from ..client.deadline import cancel, time_limit
 from ..errors import MacieError
 from ..resources.base import Hooks
@@ -229,7 +230,7 @@ def package_schema() -> str:
 def serve(provider: Provider, argv: list[str] | None = None) -> None:
     """Serve ``provider`` on 127.0.0.1 as the engine expects: print the port, then serve until the
     engine stops the plugin or is gone."""
-    parser = argparse.ArgumentParser(prog="pulumi-resource-macie", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="pulumi-resource-macie", description=help_description(__doc__))
     parser.add_argument("engine", nargs="?", help="the engine's address (the engine passes it)")
     args, _ = parser.parse_known_args(argv)
     # More workers than the engine runs operations at once (4 per CPU by default): a hook that waits for

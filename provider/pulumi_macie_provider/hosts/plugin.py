@@ -25,7 +25,7 @@ import sys
 import tarfile
 import tempfile
 
-from .. import __version__
+from .. import __version__, help_description
 
 PLUGIN = "pulumi-resource-macie"
 _ARCH = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}
@@ -135,7 +135,7 @@ def ambient_plugin(env: dict[str, str] | None = None) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="pulumi-macie-plugin", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="pulumi-macie-plugin", description=help_description(__doc__))
     commands = parser.add_subparsers(dest="command", required=True)
     install_cmd = commands.add_parser("install", help="install the plugin into $PULUMI_HOME/plugins")
     install_cmd.add_argument("--reinstall", action="store_true", help="reinstall even when it is this one")

@@ -11,6 +11,7 @@ import io
 import sys
 from typing import Any
 
+from .. import help_description
 from ..client import ClientSettings
 from ..errors import MacieError
 from ..resources.config import config_values
@@ -49,7 +50,7 @@ def parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
         argv, passthrough = argv[:index], argv[index + 1 :]
     parser = argparse.ArgumentParser(
         prog="pulumi-macie-import",
-        description=(manual or "").split("\n\n")[0],
+        description=help_description(manual),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("triples", nargs="*", metavar="TYPE NAME ID")

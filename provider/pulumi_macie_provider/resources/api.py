@@ -27,7 +27,12 @@ def api_call(action: str, subject: str) -> Iterator[None]:
             # unless every attempt the retry handler saw was answered (a deadline or cancel then came
             # before the next one was sent).
             maybe_done = record.maybe_done if record.attempts else not isinstance(error, Interrupted)
-            raise MacieApiError(action, type(error).__name__, str(error), subject, maybe_done=maybe_done) from None
+            message, attempts = str(error), max(record.attempts, 1)
+            if attempts > 1 and not isinstance(error, Interrupted):  # a deadline or cancel says its attempts
+                message += f" (after {attempts} attempts)"
+            raise MacieApiError(
+                action, type(error).__name__, message, subject, attempts, maybe_done=maybe_done
+            ) from None
 
 
 def _api_error(action: str, subject: str, error: Any, record: CallRecord) -> MacieApiError:

@@ -97,9 +97,12 @@ def _shown(value: Any, show: bool = True) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _prepared(schema: dict[str, Any], value: Any, path: tuple[str, ...], numbers: dict[tuple[str, ...], str]) -> Any:
+Numbers = dict[tuple[str, ...], tuple[str, bool]]
+
+
+def _prepared(schema: dict[str, Any], value: Any, path: tuple[str, ...], numbers: Numbers) -> Any:
     """``value`` as the validator sees it: ``None`` left out, whole numbers for strings as their digits
-    (recorded in ``numbers`` by path)."""
+    (recorded in ``numbers`` by path, with whether leading zeros would make them valid)."""
     if schema.get("type") == "object" and isinstance(value, dict):
         properties = schema.get("properties", {})
         return {
@@ -112,8 +115,16 @@ def _prepared(schema: dict[str, Any], value: Any, path: tuple[str, ...], numbers
         return [_prepared(items, inner, (*path, str(i)), numbers) for i, inner in enumerate(value)]
     value, was_number = coerce(schema, value)
     if was_number:
-        numbers[path] = value
+        numbers[path] = (value, _zeros_would_fit(schema, value))
     return value
+
+
+def _zeros_would_fit(schema: dict[str, Any], digits: str) -> bool:
+    """Whether ``digits`` with some leading zeros would be valid: a number may have lost them (a
+    13-digit number has lost none, and a number for a URL was never an account ID)."""
+    if Draft202012Validator(schema).is_valid(digits):
+        return False
+    return any(Draft202012Validator(schema).is_valid("0" * k + digits) for k in range(1, 33))
 
 
 def _extras(instance: dict[str, Any], schema: dict[str, Any]) -> list[str]:
@@ -160,7 +171,7 @@ def _failures(
 ) -> list[tuple[str, str]]:
     """Failures of ``instance`` against the schema of ``token`` (None: the config), as (property path,
     reason) pairs; ``show(key)`` says whether reasons about top-level ``key`` may repeat the value."""
-    numbers: dict[tuple[str, ...], str] = {}
+    numbers: Numbers = {}
     schema = JSON_SCHEMAS["config"] if token is None else JSON_SCHEMAS["resources"][token]
     prepared = _prepared(schema, instance, (), numbers)
     errors = [e for e in _validator(token).iter_errors(prepared) if not is_unknown(e.instance)]
@@ -172,8 +183,10 @@ def _failures(
         visible = show(str(error.absolute_path[0])) if error.absolute_path else True
         for path, reason in _reasons(error, visible):
             if path in numbers:
-                given = f"the number {numbers[path]}" if visible else "a number"
-                reason += f" (it was given as {given}; quote it as a string to keep leading zeros)"
+                digits, lost_zeros = numbers[path]
+                given = f"the number {digits}" if visible else "a number"
+                hint = "; quote it as a string to keep leading zeros" if lost_zeros else ""
+                reason += f" (it was given as {given}{hint})"
             # In each object: its unknown properties first, then its properties by name.
             extra = error.validator == "additionalProperties"
             order = tuple((0, "") if extra and i == len(path) - 1 else (1, key) for i, key in enumerate(path))
