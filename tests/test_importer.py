@@ -333,6 +333,7 @@ def test_lookups_sign_with_the_keys_the_provider_or_the_stack_config_gives() -> 
         ("pulumi_macie_provider.importer.cli", "pulumi-macie-import"),
         ("pulumi_macie_provider.hosts.plugin", "pulumi-macie-plugin"),
         ("pulumi_macie_provider.hosts.native", "pulumi-resource-macie"),
+        ("pulumi_macie_provider.importer.migrate", "pulumi-macie-migrate"),
     ],
 )
 def test_help_of_each_command_shows_plain_text(module: str, command: str, capsys: pytest.CaptureFixture[str]) -> None:

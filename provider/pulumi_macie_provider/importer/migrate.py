@@ -35,6 +35,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from .. import help_description
 from ..errors import MacieError
 from ..file_backend import checkpoint_files, put_back
 from ..resources.config import config_values
@@ -239,7 +240,7 @@ def parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
         argv, passthrough = argv[:index], argv[index + 1 :]
     parser = argparse.ArgumentParser(
         prog="pulumi-macie-migrate",
-        description=(__doc__ or "").split("\n\n")[0],
+        description=help_description(__doc__),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--dry-run", action="store_true", help="print the plan and the program edits only")
