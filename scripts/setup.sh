@@ -200,17 +200,19 @@ if [ "$SCOPE" = demo ]; then
   echo "    not needed by the demo (scripts/setup.sh without --demo sets it up)"
 elif [ "$PULUMI_DIR" != "$BIN" ] && command -v pulumi-language-yaml >/dev/null; then
   echo "    using $(command -v pulumi-language-yaml)"
-elif [ -x "$BIN/pulumi-language-yaml" ] && { [ "$(cat "$BIN/.yaml-stamp" 2>/dev/null)" = "$YAML_VERSION" ] \
+elif [ -x "$BIN/pulumi-language-yaml" ] && { [ "$(cat "$BIN/.yaml-stamp" 2>/dev/null)" = "$YAML_VERSION versioned" ] \
      || grep -q official "$BIN/.stamp" 2>/dev/null; }; then
   echo "    cached in .tools/pulumi/bin"
 else
   command -v go >/dev/null || fail "Go is needed to build pulumi-language-yaml"
   # Its own module (no replaces), built on its own: it needs pkg/sdk v3.206.0, not the CLI's version.
+  # The version is stamped in as Pulumi's release builds do, so `pulumi about` can name it.
   mkdir -p "$BIN"
   GOFLAGS=-mod=mod GOTOOLCHAIN=local GOBIN="$BIN" \
-    go install "github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml@$YAML_VERSION" \
+    go install -ldflags "-X github.com/pulumi/pulumi-yaml/pkg/version.Version=$YAML_VERSION" \
+    "github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml@$YAML_VERSION" \
     || fail "could not build pulumi-language-yaml $YAML_VERSION from the Go module proxy"
-  echo "$YAML_VERSION" > "$BIN/.yaml-stamp"
+  echo "$YAML_VERSION versioned" > "$BIN/.yaml-stamp"
 fi
 done_step
 
