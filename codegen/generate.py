@@ -35,6 +35,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if __package__ in (None, ""):  # run as `python codegen/generate.py`
@@ -154,11 +155,13 @@ def native_files(version: str) -> dict[str, bytes]:
 def _pulumi() -> str:
     found = shutil.which("pulumi", path=f"{PULUMI_BIN}{os.pathsep}{os.environ.get('PATH', '')}")
     if found is None:
-        raise GenerateError("`pulumi` is not on PATH: run scripts/setup.sh (the Java SDK comes from `pulumi package gen-sdk`)")
+        raise GenerateError(
+            "`pulumi` is not on PATH: run scripts/setup.sh (the Java SDK comes from `pulumi package gen-sdk`)"
+        )
     return found
 
 
-def _maven_build(schema: dict, version: str) -> dict[str, bytes]:
+def _maven_build(schema: dict[str, Any], version: str) -> dict[str, bytes]:
     """``pom.xml`` and the ``plugin.json`` resource of the Java SDK (what Pulumi's Gradle build writes)."""
     java = schema.get("language", {}).get("java", {})
     group = java.get("basePackage", "com.pulumi").rstrip(".")
