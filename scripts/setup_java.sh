@@ -34,7 +34,13 @@ stamp_of() { cat "$@" | sha256sum | cut -d' ' -f1; }
 # shellcheck source=/dev/null
 source "$TOOLS/env.sh"
 command -v java >/dev/null && command -v mvn >/dev/null || fail "Java (17) and Maven are needed for sdk/java"
-MVN=(mvn --batch-mode --no-transfer-progress -Dstyle.color=never -Dmaven.repo.local="$MAVEN_REPO")
+mkdir -p "$JAVA_DIR"
+MVN_LOG="$JAVA_DIR/mvn.log"
+# mvn ARGS... in the current folder, on .tools/maven; its output goes to .tools/java/mvn.log, shown if it fails.
+run_mvn() {
+  mvn --batch-mode --no-transfer-progress -Dmaven.repo.local="$MAVEN_REPO" "$@" > "$MVN_LOG" 2>&1 \
+    || { cat "$MVN_LOG" >&2; return 1; }
+}
 
 # -- the Java language host ------------------------------------------------------------------------
 step "Pulumi Java language host $PULUMI_JAVA_VERSION (.tools/java/bin/pulumi-language-java)"
@@ -95,7 +101,7 @@ if [ "$(cat "$MAVEN_REPO/.sdk-stamp" 2>/dev/null)" = "$STAMP" ] \
    && [ -f "$MAVEN_REPO/com/pulumi/macie/$VERSION/macie-$VERSION.jar" ]; then
   echo "    up to date"
 else
-  (cd "$ROOT/sdk/java" && "${MVN[@]}" -q install) || fail "mvn install in sdk/java"
+  (cd "$ROOT/sdk/java" && run_mvn install) || fail "mvn install in sdk/java"
   rm -rf "$ROOT/sdk/java/target"
   echo "$STAMP" > "$MAVEN_REPO/.sdk-stamp"
   echo "    installed com.pulumi:macie:$VERSION"
@@ -109,8 +115,7 @@ if [ "$(cat "$MAVEN_REPO/.example-stamp" 2>/dev/null)" = "$STAMP" ]; then
   echo "    up to date"
 else
   # The tests under mocks, and the plugins the language host runs (exec:java, dependency:tree).
-  (cd "$ROOT/examples/java" && "${MVN[@]}" -q test dependency:tree exec:help >/dev/null) \
-    || fail "mvn test in examples/java"
+  (cd "$ROOT/examples/java" && run_mvn test dependency:tree exec:help) || fail "mvn test in examples/java"
   rm -rf "$ROOT/examples/java/target"
   echo "$STAMP" > "$MAVEN_REPO/.example-stamp"
 fi

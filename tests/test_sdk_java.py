@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from codegen import python_dynamic
+
 from .java_support import EXAMPLE, MAVEN_REPO, SDK, SETUP, mvn, require_setup, sdk_version
 
 
@@ -69,3 +71,21 @@ def test_java_example_runs_under_mocks(tmp_path: Path) -> None:
         "missingBucketNameIsAnError",
         "unknownOneTimeIsRefused",
     }
+
+
+def test_schema_java_examples_compile(tmp_path: Path) -> None:
+    """The schema's Java example of each resource compiles against the SDK (in one Maven project with
+    examples/java's build, each in a package of its own)."""
+    project = tmp_path / "schema-examples"
+    project.mkdir()
+    shutil.copy(EXAMPLE / "pom.xml", project / "pom.xml")
+    schema = python_dynamic.load_schema()
+    for token, resource in sorted(schema["resources"].items()):
+        (code,) = python_dynamic.code_blocks(resource["description"], "java")
+        package = python_dynamic.module_name(token)
+        folder = project / "src" / "main" / "java" / "generated_program" / package
+        folder.mkdir(parents=True)
+        assert code.startswith("package generated_program;\n"), code
+        code = code.replace("package generated_program;", f"package generated_program.{package};", 1)
+        (folder / "App.java").write_text(code, encoding="utf-8")
+    mvn(["-q", "compile"], project)

@@ -18,6 +18,28 @@ import javax.annotation.Nullable;
  * The resource&#39;s ID is the member account ID.
  * 
  * ## Example Usage
+ * <pre>
+ * {@code
+ * package generated_program;
+ * 
+ * import com.pulumi.Context;
+ * import com.pulumi.Pulumi;
+ * import com.pulumi.macie.MacieMemberAccount;
+ * import com.pulumi.macie.MacieMemberAccountArgs;
+ * 
+ * public class App {
+ *     public static void main(String[] args) {
+ *         Pulumi.run(App::stack);
+ *     }
+ * 
+ *     public static void stack(Context ctx) {
+ *         var member = new MacieMemberAccount("audit", MacieMemberAccountArgs.builder()
+ *             .memberAccountId("111122223333")
+ *             .build());
+ *     }
+ * }
+ * }
+ * </pre>
  * 
  * ## Import
  * 

@@ -20,6 +20,36 @@ import javax.annotation.Nullable;
  * The resource&#39;s ID is `[&lt;memberAccountId&gt;:]&lt;bucketName&gt;[/&lt;prefix&gt;]`: for example `corp-logs`, `corp-logs/2024/` or `111122223333:corp-logs/2024/`.
  * 
  * ## Example Usage
+ * <pre>
+ * {@code
+ * package generated_program;
+ * 
+ * import com.pulumi.Context;
+ * import com.pulumi.Pulumi;
+ * import com.pulumi.macie.MacieS3Resource;
+ * import com.pulumi.macie.MacieS3ResourceArgs;
+ * import com.pulumi.macie.enums.ContinuousClassificationType;
+ * import com.pulumi.macie.enums.OneTimeClassificationType;
+ * import com.pulumi.macie.inputs.ClassificationTypeArgs;
+ * 
+ * public class App {
+ *     public static void main(String[] args) {
+ *         Pulumi.run(App::stack);
+ *     }
+ * 
+ *     public static void stack(Context ctx) {
+ *         var logs = new MacieS3Resource("logs", MacieS3ResourceArgs.builder()
+ *             .bucketName("corp-logs")
+ *             .prefix("2024/")
+ *             .classificationType(ClassificationTypeArgs.builder()
+ *                 .oneTime(OneTimeClassificationType.Full)
+ *                 .continuous(ContinuousClassificationType.Full)
+ *                 .build())
+ *             .build());
+ *     }
+ * }
+ * }
+ * </pre>
  * 
  * ## Import
  * 
