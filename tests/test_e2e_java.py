@@ -12,7 +12,7 @@ import pytest
 
 from macie_local.server import LocalEndpoint
 
-from .e2e_support import MASTER, calls, example_stack, holdings, native_plugin_tarball, unique_bucket, writes
+from .e2e_support import MASTER, calls, example_stack, holdings, native_plugin_tarball, unique_bucket
 from .java_support import JAVA_BIN, maven_env, offline, require_setup
 from .pulumi_harness import pulumi_binary
 
@@ -29,8 +29,10 @@ def plugin(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_java_program_lifecycle(tmp_path: Path, plugin: Path) -> None:
-    """preview → up → no-change preview making no Macie call → in-place update → destroy leaving the
-    endpoint and the state empty, all through the official Java host and the Java SDK."""
+    """up → no-change preview making no Macie call → in-place update → destroy leaving the endpoint and
+    the state empty, all through the official Java host and the Java SDK. (Each `pulumi` command runs
+    Maven twice, a few seconds each: the steps are the ones only Java can break; the YAML and Python
+    tests drive the native plugin through the rest.)"""
     path = os.pathsep.join(
         [str(JAVA_BIN), os.path.dirname(pulumi_binary()), os.path.dirname(sys.executable), os.environ["PATH"]]
     )
@@ -39,10 +41,6 @@ def test_java_program_lifecycle(tmp_path: Path, plugin: Path) -> None:
         stack = example_stack(tmp_path, "java", endpoint, plugin=plugin, PATH=path, **maven_env())
         offline(stack.workdir)
         stack.config_set("bucket", bucket)
-
-        preview = stack.preview()
-        assert "+ 4 to create" in preview.stdout
-        assert writes(endpoint) == 0
 
         up = stack.up()
         assert "macie:index:MacieS3Resource" in up.stdout
