@@ -11,17 +11,23 @@ What it writes:
 - ``sdk/nodejs``, ``sdk/go``, ``sdk/python-native`` (the SDKs of the native plugin): ``pulumi-gen-macie``,
   the Go program in ``codegen/pulumi-gen-macie`` on Pulumi's own code generators, built into
   ``.tools/bin`` on first use (and again when its sources change); ``sdk/go``'s go.mod and go.sum are
-  completed by ``go mod tidy``.
+  completed by ``go mod tidy``;
+- ``sdk/java`` (the Java SDK of the native plugin): ``pulumi package gen-sdk --language java`` through
+  Pulumi's Java language host (``.tools/java/bin/pulumi-language-java``, which ``scripts/setup_java.sh``
+  builds from the Go module proxy), then its Maven build (``pom.xml``, from
+  ``codegen/templates/java/pom.xml.j2``) and the ``plugin.json`` resource Pulumi's Gradle build would
+  write.
 
 The package version has one source, ``pyproject.toml``'s ``[project] version``: it is given to every
 generator; schema.json has none. Build outputs and installs inside the SDK folders (``node_modules``,
-``bin``, ``__pycache__``, ``*.egg-info``, ``build``, ``dist``) are neither compared nor deleted.
+``bin``, ``__pycache__``, ``*.egg-info``, ``build``, ``dist``, ``target``) are neither compared nor deleted.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -30,10 +36,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if __package__ in (None, ""):  # run as `python codegen/generate.py`
     sys.path.insert(0, str(ROOT))
+
+import jinja2  # noqa: E402
 
 from codegen import python_dynamic  # noqa: E402  (needs ROOT on sys.path when run as a script)
 
@@ -44,12 +53,26 @@ GENERATOR_STAMP = GENERATOR.with_name("pulumi-gen-macie.stamp")
 
 #: The folders each generator owns entirely (relative to ROOT), and the single files.
 NATIVE_ROOTS = ("sdk/nodejs", "sdk/go", "sdk/python-native")
+JAVA_ROOTS = ("sdk/java",)
 DYNAMIC_ROOTS = ("sdk/python/pulumi_macie",)
 SINGLE_FILES = (os.path.relpath(python_dynamic.TABLE_PATH, ROOT),)
 #: Names inside those folders that are builds or installs, not generated sources.
-NOT_GENERATED = {"node_modules", "bin", "__pycache__", "build", "dist", ".mypy_cache"}
+NOT_GENERATED = {"node_modules", "bin", "__pycache__", "build", "dist", ".mypy_cache", "target"}
 
 GO_ENV = {"GOFLAGS": "-mod=mod", "GOTOOLCHAIN": "local"}
+
+#: Pulumi's Java language host (its GeneratePackage is the Java code generator), built by setup.
+JAVA_HOST = ROOT / ".tools" / "java" / "bin" / "pulumi-language-java"
+PULUMI_BIN = ROOT / ".tools" / "pulumi" / "bin"
+JAVA_TEMPLATES = ROOT / "codegen" / "templates" / "java"
+#: The Maven plugins the Java SDK's build pins (Maven 3.8's defaults predate the compiler's `release`).
+MAVEN_PLUGINS = {
+    "maven-resources-plugin": "3.3.1",
+    "maven-compiler-plugin": "3.13.0",
+    "maven-surefire-plugin": "3.2.5",
+    "maven-jar-plugin": "3.4.1",
+    "maven-install-plugin": "3.1.2",
+}
 
 
 class GenerateError(Exception):
@@ -130,6 +153,68 @@ def native_files(version: str) -> dict[str, bytes]:
         return _read_tree(Path(out), NATIVE_ROOTS)
 
 
+def _pulumi() -> str:
+    found = shutil.which("pulumi", path=f"{PULUMI_BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    if found is None:
+        raise GenerateError(
+            "`pulumi` is not on PATH: run scripts/setup.sh (the Java SDK comes from `pulumi package gen-sdk`)"
+        )
+    return found
+
+
+def _maven_build(schema: dict[str, Any], version: str) -> dict[str, bytes]:
+    """``pom.xml`` and the ``plugin.json`` resource of the Java SDK (what Pulumi's Gradle build writes)."""
+    java = schema.get("language", {}).get("java", {})
+    group = java.get("basePackage", "com.pulumi").rstrip(".")
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(JAVA_TEMPLATES)),
+        autoescape=jinja2.select_autoescape(["xml"], default_for_string=False),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    pom = environment.get_template("pom.xml.j2").render(
+        group_id=group,
+        artifact_id=schema["name"],
+        version=version,
+        display_name=schema.get("displayName", schema["name"]),
+        description=schema.get("description", ""),
+        license=schema.get("license", ""),
+        dependencies=sorted(java.get("dependencies", {}).items()),
+        plugins=list(MAVEN_PLUGINS.items()),
+    )
+    plugin = {"resource": True, "name": schema["name"], "version": version}
+    resources = f"sdk/java/src/main/resources/{group.replace('.', '/')}/{schema['name']}"
+    return {
+        "sdk/java/pom.xml": pom.encode("utf-8"),
+        f"{resources}/plugin.json": (json.dumps(plugin, indent=2) + "\n").encode("utf-8"),
+    }
+
+
+def java_files(version: str) -> dict[str, bytes]:
+    """The Java SDK, as ``pulumi package gen-sdk --language java`` writes it, with its Maven build."""
+    if not JAVA_HOST.is_file():
+        raise GenerateError(
+            f"{JAVA_HOST.relative_to(ROOT)} is not built: run scripts/setup_java.sh "
+            "(Pulumi's Java language host generates sdk/java)"
+        )
+    env = {
+        **os.environ,
+        "PATH": f"{JAVA_HOST.parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+    }
+    with tempfile.TemporaryDirectory(prefix="pulumi-gen-java-") as out:
+        args = [_pulumi(), "package", "gen-sdk", str(ROOT / "schema.json"), "--language", "java"]
+        args += ["--version", version, "--out", out, "--non-interactive"]
+        result = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise GenerateError(f"pulumi package gen-sdk failed ({' '.join(args)}):\n{result.stdout}{result.stderr}")
+        generated = {f"sdk/{path}": content for path, content in _read_tree(Path(out), ("java",)).items()}
+    return {**generated, **_maven_build(python_dynamic.load_schema(), version)}
+
+
 def dynamic_files(version: str) -> dict[str, bytes]:
     """The Python dynamic SDK and the provider's property table."""
     generated = python_dynamic.Generator(python_dynamic.load_schema(), version).files()
@@ -139,12 +224,12 @@ def dynamic_files(version: str) -> dict[str, bytes]:
 def expected_files(version: str | None = None) -> dict[str, bytes]:
     """Every generated file, keyed by its path relative to the repository, as a fresh run makes it."""
     version = version or project_version()
-    return {**dynamic_files(version), **native_files(version)}
+    return {**dynamic_files(version), **native_files(version), **java_files(version)}
 
 
 def checked_in_files() -> dict[str, bytes]:
     """What the repository holds where the generators write."""
-    files = _read_tree(ROOT, NATIVE_ROOTS + DYNAMIC_ROOTS)
+    files = _read_tree(ROOT, NATIVE_ROOTS + JAVA_ROOTS + DYNAMIC_ROOTS)
     for name in SINGLE_FILES:
         if (ROOT / name).is_file():
             files[name] = (ROOT / name).read_bytes()

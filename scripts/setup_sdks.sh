@@ -8,7 +8,9 @@
 #   - .tools/node: @pulumi/pulumi, typescript and @types/node at the versions examples/typescript's
 #     package-lock.json pins (npm ci), linked as node_modules from sdk/nodejs and examples/typescript,
 #     with @pulumi-macie/macie pointing at the built SDK (sdk/nodejs/bin);
-#   - pulumi-macie-native (sdk/python-native), installed editable into .venv.
+#   - pulumi-macie-native (sdk/python-native), installed editable into .venv;
+#   - Java (scripts/setup_java.sh): Pulumi's Java language host in .tools/java/bin, which also
+#     generates sdk/java, and sdk/java installed into the project's Maven repository, .tools/maven.
 # Prints each step and how long it took. Caches: Go's module and build caches, npm's cache, stamps in
 # .tools/node and .venv, so a second run takes seconds.
 set -euo pipefail
@@ -84,5 +86,8 @@ else
   echo "    up to date"
 fi
 done_step
+
+# -- Java: Pulumi's Java language host, and sdk/java installed into .tools/maven ---------------------
+bash "$ROOT/scripts/setup_java.sh" || fail "scripts/setup_java.sh"
 
 echo "==> setup_sdks finished in $(elapsed "$SETUP_START")s"

@@ -35,6 +35,11 @@ def tree(tmp_path: Path) -> Path:
     built.parent.mkdir(parents=True)
     built.symlink_to(generate.GENERATOR)
     shutil.copy2(generate.GENERATOR_STAMP, built.with_name(generate.GENERATOR_STAMP.name))
+    if not generate.JAVA_HOST.is_file():
+        pytest.fail(f"{generate.JAVA_HOST.relative_to(ROOT)} is not built: run scripts/setup.sh")
+    host = tmp_path / generate.JAVA_HOST.relative_to(ROOT)
+    host.parent.mkdir(parents=True)
+    host.symlink_to(generate.JAVA_HOST)
     return tmp_path
 
 
@@ -93,3 +98,4 @@ def test_check_after_a_schema_change_exits_1(tree: Path) -> None:
     assert any(line.startswith("stale: sdk/nodejs/") for line in stale)
     assert any(line.startswith("stale: sdk/go/") for line in stale)
     assert any(line.startswith("stale: sdk/python-native/") for line in stale)
+    assert "stale: sdk/java/src/main/java/com/pulumi/macie/MacieMemberAccount.java: differs" in stale

@@ -45,13 +45,14 @@ def expected() -> dict[str, bytes]:
 
 
 def test_generated_sdks_are_fresh(expected: dict[str, bytes]) -> None:
-    """Every generated file (all four SDKs and the property table) equals a fresh generation; none is extra."""
+    """Every generated file (all five SDKs and the property table) equals a fresh generation; none is extra."""
     stale = generate.stale_files(expected)
     assert stale == [], f"run `{generate.COMMAND}`: {stale}"
 
 
 def test_generators_cover_every_sdk(expected: dict[str, bytes]) -> None:
-    """One run generates the Python dynamic and native SDKs, the Node.js and Go SDKs, and the property table."""
+    """One run generates the Python dynamic and native SDKs, the Node.js, Go and Java SDKs (Java's with its
+    Maven build), and the property table."""
     for path in (
         "sdk/python/pulumi_macie/macie_s3_resource.py",
         "sdk/python-native/pulumi_macie_native/macie_s3_resource.py",
@@ -59,6 +60,8 @@ def test_generators_cover_every_sdk(expected: dict[str, bytes]) -> None:
         "sdk/go/macie/macieS3Resource.go",
         "sdk/go/go.mod",
         "sdk/go/go.sum",
+        "sdk/java/src/main/java/com/pulumi/macie/MacieS3Resource.java",
+        "sdk/java/pom.xml",
         "provider/pulumi_macie_provider/resources/_schema.py",
     ):
         assert path in expected, path
@@ -99,6 +102,10 @@ def test_version_has_one_source(expected: dict[str, bytes]) -> None:
     assert (package["name"], package["version"], package["pulumi"]) == ("@pulumi-macie/macie", VERSION, plugin)
     assert f'version = "{VERSION}"' in expected["sdk/python-native/pyproject.toml"].decode()
     assert f'semver.MustParse("{VERSION}")' in expected["sdk/go/macie/internal/pulumiUtilities.go"].decode()
+    java = "sdk/java/src/main/resources/com/pulumi/macie/"
+    assert json.loads(expected[java + "plugin.json"]) == plugin
+    assert expected[java + "version.txt"].decode() == VERSION
+    assert f"<artifactId>macie</artifactId>\n    <version>{VERSION}</version>" in expected["sdk/java/pom.xml"].decode()
 
 
 def test_language_settings() -> None:
@@ -108,6 +115,9 @@ def test_language_settings() -> None:
     assert language["nodejs"]["packageName"] == "@pulumi-macie/macie"
     assert language["go"]["importBasePath"] == "github.com/pulumi-macie/pulumi-macie/sdk/go/macie"
     assert language["python"]["packageName"] == "pulumi_macie_native"
+    # Java: Maven, not Gradle (pom.xml comes from codegen/templates/java), on the Java SDK the host speaks.
+    assert language["java"]["buildFiles"] == "none"
+    assert language["java"]["dependencies"]["com.pulumi:pulumi"] == "1.17.0"
     assert all(language[name]["respectSchemaVersion"] for name in ("nodejs", "go", "python"))
 
 
