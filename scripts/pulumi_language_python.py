@@ -91,18 +91,21 @@ def plugin_file(dist, modules):
                 return os.path.join(folder, "pulumi-plugin.json")
     return None
 
-found, seen = [], set()
+# A name met twice (an egg-info left in the program's folder, which is on sys.path, beside the installed
+# package): the first with a plugin file wins, else the first.
+found = {}
 for dist in importlib.metadata.distributions():
     headers = dist.read_text("METADATA") or dist.read_text("PKG-INFO") or ""
     name = re.search(r"^Name:[ \t]*(\S+)", headers, re.M)
     version = re.search(r"^Version:[ \t]*(\S+)", headers, re.M)
-    if not name or name.group(1).lower() in seen:
+    if not name or (found.get(name.group(1).lower()) or {}).get("plugin"):
         continue
     name = name.group(1)
-    seen.add(name.lower())
     modules = (dist.read_text("top_level.txt") or "").split() or [re.sub(r"[-.]", "_", name)]
-    found.append({"name": name, "version": version.group(1) if version else "", "plugin": plugin_file(dist, modules)})
-json.dump(found, sys.stdout)
+    plugin = plugin_file(dist, modules)
+    if name.lower() not in found or plugin:
+        found[name.lower()] = {"name": name, "version": version.group(1) if version else "", "plugin": plugin}
+json.dump(list(found.values()), sys.stdout)
 """
 
 #: Packages known to have no plugin though named pulumi-* (as the official host skips them).

@@ -110,3 +110,29 @@ def test_language_host_finds_pulumi_plugin_json_of_editable_and_regular_installs
         "plugin": str(site / "acme_cloud" / "pulumi-plugin.json"),
     }
     assert by_name["other.cloud"]["plugin"] == str(site / "othercloud" / "pulumi-plugin.json")
+
+
+def test_an_egg_info_in_the_programs_folder_does_not_hide_the_installed_plugin(tmp_path: Path) -> None:
+    """The listing runs in the program's folder, which is on sys.path: a stale egg-info there (a local build)
+    names the same package as the installed one; the installed one's plugin file is still found."""
+    site, program = tmp_path / "site", tmp_path / "program"
+    (site / "acme_cloud").mkdir(parents=True)
+    (site / "acme_cloud" / "pulumi-plugin.json").write_text('{"resource": true}')
+    (site / "acme_cloud-1.0.dist-info").mkdir()
+    (site / "acme_cloud-1.0.dist-info" / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: acme-cloud\nVersion: 1.0\n"
+    )
+    (program / "acme_cloud.egg-info").mkdir(parents=True)
+    (program / "acme_cloud.egg-info" / "PKG-INFO").write_text("Metadata-Version: 2.1\nName: acme-cloud\nVersion: 1.0\n")
+    listed = subprocess.run(
+        [sys.executable, "-c", HOST._LIST_PACKAGES],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=program,
+        env={**os.environ, "PYTHONPATH": str(site)},
+    )
+    found = [package for package in json.loads(listed.stdout) if package["name"] == "acme-cloud"]
+    assert found == [
+        {"name": "acme-cloud", "version": "1.0", "plugin": str(site / "acme_cloud" / "pulumi-plugin.json")}
+    ]
