@@ -15,6 +15,8 @@ from codegen import python_dynamic
 
 from .pulumi_harness import ROOT
 
+pytestmark = pytest.mark.toolchain
+
 SDK = ROOT / "sdk" / "go"
 EXAMPLE = ROOT / "examples" / "go"
 GO_ENV = {**os.environ, "GOFLAGS": "-mod=mod", "GOTOOLCHAIN": "local"}

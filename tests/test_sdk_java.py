@@ -15,6 +15,8 @@ from codegen import python_dynamic
 
 from .java_support import EXAMPLE, MAVEN_REPO, SDK, SETUP, mvn, require_setup, sdk_version
 
+pytestmark = pytest.mark.toolchain
+
 
 @pytest.fixture(scope="module", autouse=True)
 def java_setup() -> None:

@@ -18,6 +18,8 @@ from codegen import python_dynamic
 
 from .pulumi_harness import ROOT
 
+pytestmark = pytest.mark.toolchain
+
 NODE_MODULES = ROOT / ".tools" / "node" / "node_modules"
 SDK = ROOT / "sdk" / "nodejs"
 EXAMPLE = ROOT / "examples" / "typescript"
