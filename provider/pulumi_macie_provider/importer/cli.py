@@ -19,7 +19,7 @@ from . import __doc__ as manual  # the package's docstring: the manual, whose fi
 from .adopt import adopt
 from .pending import recover_pending_creates
 from .rebuild import rebuild
-from .stack import Pulumi, stack_config, where_from_values
+from .stack import Pulumi, split_passthrough, stack_config, where_from_values
 
 
 class UsageError(Exception):
@@ -44,10 +44,7 @@ def settings_for(args: argparse.Namespace, config: dict[str, Any]) -> ClientSett
 
 
 def parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
-    passthrough: list[str] = []
-    if "--" in argv:
-        index = argv.index("--")
-        argv, passthrough = argv[:index], argv[index + 1 :]
+    argv, passthrough = split_passthrough(argv)
     parser = argparse.ArgumentParser(
         prog="pulumi-macie-import",
         description=help_description(manual),

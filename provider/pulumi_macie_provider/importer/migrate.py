@@ -43,7 +43,16 @@ from ..resources.location import settings_at
 from ..resources.registry import BY_NAME
 from .moves import Plan, plan_moves, rewritten
 from .program import OTHER_LANGUAGES, edits_diff, explicit_provider_advice, program_edits, write_edits
-from .stack import Pulumi, Where, export_repaired, first_error, resource_of, stack_config, where_from_values
+from .stack import (
+    Pulumi,
+    Where,
+    export_repaired,
+    first_error,
+    resource_of,
+    split_passthrough,
+    stack_config,
+    where_from_values,
+)
 
 #: Exit status of a refusal (the stack is left as it was, nothing was written).
 REFUSED = 2
@@ -234,10 +243,7 @@ def migrate(pulumi: Pulumi, args: argparse.Namespace) -> int:
 
 
 def parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
-    passthrough: list[str] = []
-    if "--" in argv:
-        index = argv.index("--")
-        argv, passthrough = argv[:index], argv[index + 1 :]
+    argv, passthrough = split_passthrough(argv)
     parser = argparse.ArgumentParser(
         prog="pulumi-macie-migrate",
         description=help_description(__doc__),

@@ -62,6 +62,14 @@ def decrypted(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def split_passthrough(argv: list[str]) -> tuple[list[str], list[str]]:
+    """A command's own arguments, and those after ``--`` that go to every ``pulumi`` command it runs."""
+    if "--" not in argv:
+        return argv, []
+    index = argv.index("--")
+    return argv[:index], argv[index + 1 :]
+
+
 class Pulumi:
     """The ``pulumi`` CLI run on the stack the pass-through arguments name (or the selected one)."""
 
