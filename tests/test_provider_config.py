@@ -72,6 +72,8 @@ def test_settings_the_sdks_send_as_json_are_checked_as_values() -> None:
         ({"endpointUrl": LOCAL}, {"endpointUrl": LOCAL, "region": "us-east-1"}, ["region"], []),  # import left it out
         ({"region": "us-east-1"}, {"region": "us-west-2"}, ["region"], ["region"]),
         ({"endpointUrl": LOCAL}, {"endpointUrl": "http://127.0.0.1:4511"}, ["endpointUrl"], ["endpointUrl"]),
+        # A new password for the same endpoint updates the provider; the resources stay where they are.
+        ({"endpointUrl": "http://u:old@h:1"}, {"endpointUrl": "http://u:new@h:1"}, ["endpointUrl"], []),
         ({"region": "us-east-1"}, {"region": UNKNOWN}, ["region"], ["region"]),
         ({"maxAttempts": 3, "accessKey": "a"}, {"maxAttempts": 5, "accessKey": "b"}, ["accessKey", "maxAttempts"], []),
         ({"assumeRole": ROLE}, {"assumeRole": json.dumps(ROLE)}, [], []),

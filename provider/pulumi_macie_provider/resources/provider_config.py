@@ -100,6 +100,10 @@ def diff_provider(olds: dict[str, Any], news: dict[str, Any]) -> ProviderDiff:
         and (contains_unknown(news.get(key)) or _canonical(key, olds.get(key)) != _canonical(key, news.get(key)))
     )
     replaces: list[str] = [key for key in ("endpointUrl", "region") if key in changes and olds.get(key)]
+    urls = [value for value in (olds.get("endpointUrl"), news.get("endpointUrl")) if isinstance(value, str)]
+    if len(urls) == 2 and canonical_endpoint(urls[0]) == canonical_endpoint(urls[1]):
+        # Only the user or password in the URL changed: the same endpoint, so an update in place.
+        replaces = [key for key in replaces if key != "endpointUrl"]
     if "assumeRole" in changes:
         old, new = _role_account(olds.get("assumeRole")), _role_account(news.get("assumeRole"))
         if contains_unknown(news.get("assumeRole")) or (old and new and old != new):
