@@ -67,6 +67,24 @@ def register_dynamic(
     pulumi.CustomResource.__init__(resource, type_, resource_name, props, opts)
 
 
+def aliased_from(opts: pulumi.ResourceOptions, resource_name: str, legacy_type: str) -> pulumi.ResourceOptions:
+    """``opts`` with an alias from ``legacy_type``, the type this resource had in earlier versions.
+
+    At the stack's root the alias is the old URN itself, a string; under a parent, whose URN is not
+    known yet, it is ``pulumi.Alias(type_=...)``. The engine reads both alike, but Pulumi's SDK turns an
+    ``Alias`` into about ten Outputs per resource (``collapse_alias_to_urn``, ``create_urn``), kept as
+    long as the resource: for a program of thousands of resources, a third of its objects, which
+    Python's garbage collector walks on every full collection. A string costs one Output.
+    """
+    if opts.parent is None:
+        alias: "str | pulumi.Alias" = (
+            f"urn:pulumi:{pulumi.get_stack()}::{pulumi.get_project()}::{legacy_type}::{resource_name}"
+        )
+    else:
+        alias = pulumi.Alias(type_=legacy_type)
+    return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(aliases=[alias]))
+
+
 def get_resource_opts_defaults() -> pulumi.ResourceOptions:
     return pulumi.ResourceOptions()
 

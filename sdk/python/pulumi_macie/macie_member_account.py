@@ -144,8 +144,7 @@ class MacieMemberAccount(pulumi.dynamic.Resource, module="macie", name="MacieMem
         if member_account_id is None and opts.id is None and not opts.urn:
             raise TypeError("Missing required property 'member_account_id'")
         props["member_account_id"] = member_account_id
-        alias_opts = pulumi.ResourceOptions(aliases=[pulumi.Alias(type_="pulumi-python:dynamic:Resource")])
-        opts = pulumi.ResourceOptions.merge(opts, alias_opts)
+        opts = _utilities.aliased_from(opts, resource_name, "pulumi-python:dynamic:Resource")
         _utilities.register_dynamic(
             __self__, MacieMemberAccountProvider, "pulumi-python:dynamic/macie:MacieMemberAccount", resource_name, props, opts
         )

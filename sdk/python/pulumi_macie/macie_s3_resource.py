@@ -213,8 +213,7 @@ class MacieS3Resource(pulumi.dynamic.Resource, module="macie", name="MacieS3Reso
         props["member_account_id"] = member_account_id
         props["classification_type"] = classification_type
         opts = _utilities.after_declared(opts, "MacieMemberAccount", member_account_id)
-        alias_opts = pulumi.ResourceOptions(aliases=[pulumi.Alias(type_="pulumi-python:dynamic:Resource")])
-        opts = pulumi.ResourceOptions.merge(opts, alias_opts)
+        opts = _utilities.aliased_from(opts, resource_name, "pulumi-python:dynamic:Resource")
         _utilities.register_dynamic(
             __self__, MacieS3ResourceProvider, "pulumi-python:dynamic/macie:MacieS3Resource", resource_name, props, opts
         )
