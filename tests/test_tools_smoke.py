@@ -93,3 +93,11 @@ def test_reliability_command_small_scale() -> None:
         "isolation",
     ]
     assert lines[-1].startswith("10 passed, 0 failed")
+
+
+def test_mock_scale_command_times_both_sdks_and_the_floor() -> None:
+    """scripts/mock_scale.py prints a start-up row and a row per size for each SDK and the floor."""
+    result = run("mock_scale.py", "--sizes", "10,20")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    rows = [line.split()[:2] for line in result.stdout.splitlines()[2:]]
+    assert rows == [[sdk, count] for sdk in ("dynamic", "native", "floor") for count in ("0", "10", "20")]
