@@ -15,10 +15,11 @@ import pulumi
 import pytest
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime.proto import provider_pb2
+from pulumi.runtime.resource import collapse_alias_to_urn
 from pulumi.runtime.rpc import unwrap_rpc_secret
 
 from macie_local.server import LocalEndpoint
-from pulumi_macie import MacieMemberAccount, MacieS3Resource
+from pulumi_macie import MacieMemberAccount, MacieS3Resource, _utilities
 from pulumi_macie_provider.client import ClientSettings
 from pulumi_macie_provider.dynamic_entry import PROVIDERS
 from pulumi_macie_provider.hosts.dynamic import LEGACY_TYPE, is_dynamic_type
@@ -76,6 +77,26 @@ def test_sdk_registers_own_types_and_pickles_only_the_entry_point() -> None:
         registered = recorder.registered[name]
         assert registered.typ == f"pulumi-python:dynamic/macie:{kind}"
         assert named_in(unwrap_rpc_secret(registered.inputs["__provider"])) == [ENTRY, f"{kind}Provider"]
+
+
+def test_sdk_aliases_the_legacy_type_by_the_urn_pulumi_makes_of_it() -> None:
+    """At the stack's root a resource's alias from the legacy type is the URN Pulumi makes of
+    ``Alias(type_=LEGACY_TYPE)``, as a string (cheaper to hold); under a parent it is that Alias."""
+    pulumi.runtime.set_mocks(_Recorder(), project="proj", stack="dev", preview=False)
+
+    @pulumi.runtime.test
+    def program() -> Any:
+        root = _utilities.aliased_from(pulumi.ResourceOptions(), "logs", LEGACY_TYPE)
+        parent = pulumi.ComponentResource("acme:index:Group", "group")
+        child = _utilities.aliased_from(pulumi.ResourceOptions(parent=parent), "logs", LEGACY_TYPE)
+        assert [(type(alias), alias.type_) for alias in child.aliases or []] == [(pulumi.Alias, LEGACY_TYPE)]
+
+        def same(urn: str) -> None:
+            assert root.aliases == [urn] == [f"urn:pulumi:dev::proj::{LEGACY_TYPE}::logs"]
+
+        return collapse_alias_to_urn(pulumi.Alias(type_=LEGACY_TYPE), "logs", "any:index:Type", None).apply(same)
+
+    program()
 
 
 def test_dynamic_types_known_old_and_new() -> None:
