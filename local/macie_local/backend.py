@@ -45,10 +45,15 @@ def _counted(count: int, noun: str) -> str:
 
 @dataclass(frozen=True)
 class Limits:
-    """Per-master limits behind LimitExceededException (AWS published none; these are ours)."""
+    """Per-master limits behind LimitExceededException (AWS published none; these are ours).
+
+    ``max_s3_resources`` is per account (the master and each member). It guards against a runaway
+    program, not a service quota, so it sits well past where large stacks go (100,000): every S3 action
+    costs the same there as at 1,000 associations (``scripts/endpoint_scale.py`` measures it).
+    """
 
     max_members: int = 1000
-    max_s3_resources: int = 10000
+    max_s3_resources: int = 100_000
 
     def __post_init__(self) -> None:
         for name in ("max_members", "max_s3_resources"):
