@@ -1,6 +1,6 @@
 """Measure how macie-local's S3 actions cost as one account's associations grow.
 
-    python scripts/endpoint_scale.py [--sizes 1000,10000,50000,100000] [--batch 100] [--repeats 15] [--json FILE]
+    python scripts/endpoint_scale.py [--sizes 1000,10000,50000,100000] [--batch 100] [--repeats 31] [--json FILE]
 
 Starts one macie-local per size in this process, as scripts/bench.py does (``LocalEndpoint``:
 127.0.0.1, a free port), each with its state in its own temporary SQLite file (the durable path, WAL
@@ -197,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000,50000,100000", help="associations in the account, ascending")
     parser.add_argument("--batch", type=int, default=100, help="prefixes in the timed AssociateS3Resources batch")
-    parser.add_argument("--repeats", type=int, default=15, help="timed calls per column and layer (the median counts)")
+    parser.add_argument("--repeats", type=int, default=31, help="timed calls per column and layer (the median counts)")
     parser.add_argument("--json", default=None, help="write the results here")
     args = parser.parse_args(argv)
     sizes = sorted(int(s) for s in args.sizes.split(","))
