@@ -33,6 +33,26 @@ def test_load_command_reports_both_servers() -> None:
     assert any(line.startswith("read: macie-local / moto throughput = ") for line in lines)
 
 
+def test_endpoint_scale_command_reports_both_layers(tmp_path: Path) -> None:
+    """scripts/endpoint_scale.py times each S3 action per size over HTTP and in the backend, and counts
+    ceil(size/250) list calls for a full listing."""
+    out = tmp_path / "scale.json"
+    result = run("endpoint_scale.py", "--sizes", "750,1500", "--repeats", "2", "--batch", "10", "--json", str(out))
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    rows = json.loads(out.read_text())["rows"]
+    assert [(row["size"], row["pages"]) for row in rows] == [(750, 3), (1500, 6)]
+    for row in rows:
+        for layer in ("http", "backend"):
+            assert len(row[layer]) == 7 and all(ms > 0 for ms in row[layer].values())
+    lines = result.stdout.splitlines()
+    assert [line.split()[:2] for line in lines if line.split()[1:2] in (["750"], ["1500"])] == [
+        ["http", "750"],
+        ["http", "1500"],
+        ["backend", "750"],
+        ["backend", "1500"],
+    ]
+
+
 def test_bench_command_writes_json_and_chart(tmp_path: Path) -> None:
     """scripts/bench.py times the four operations of both hosts against their floors, with API calls,
     CPU by process, peak memory, the checkpoint share and state sizes, and writes bench.json and
