@@ -58,17 +58,10 @@ SCHEMA_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__fil
 class Provider(provider_pb2_grpc.ResourceProviderServicer):
     """A package's resource provider: one hooks object per resource type, made at Configure."""
 
-    def __init__(
-        self,
-        hooks: Iterable[type[Hooks]],
-        version: str,
-        schema: Callable[[], str],
-        prepare: Callable[[], None] | None = None,
-    ) -> None:
+    def __init__(self, hooks: Iterable[type[Hooks]], version: str, schema: Callable[[], str]) -> None:
         self._types = {cls.token(): cls for cls in hooks}
         self._version = version
         self._schema = schema
-        self._prepare = prepare  # called once configured: the hooks' calls are near
         self._hooks: dict[str, Hooks] = {}
         self._lock = threading.Lock()
 
@@ -123,8 +116,6 @@ class Provider(provider_pb2_grpc.ResourceProviderServicer):
         credentials = credentials_from_values(values)
         with self._lock:
             self._hooks = {token: cls(settings, credentials=credentials) for token, cls in self._types.items()}
-        if self._prepare:
-            self._prepare()
         return provider_pb2.ConfigureResponse(
             acceptSecrets=False, supportsPreview=True, acceptResources=False, acceptOutputs=False
         )
@@ -258,10 +249,9 @@ def serve(provider: Provider, argv: list[str] | None = None) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     from .. import __version__
-    from ..resources.clients import prepare
     from ..resources.registry import RESOURCES
 
-    serve(Provider([resource.hooks for resource in RESOURCES], __version__, package_schema, prepare), argv)
+    serve(Provider([resource.hooks for resource in RESOURCES], __version__, package_schema), argv)
 
 
 if __name__ == "__main__":

@@ -20,20 +20,6 @@ _clients: dict[tuple[ClientSettings, tuple[tuple[str, object], ...]], Any] = {}
 _clients_lock = threading.Lock()
 
 
-def prepare() -> None:
-    """Import the client machinery (botocore) in the background, for a process that is about to make
-    calls: a refresh's first read then waits for its list, not for the import. A preview, which makes
-    no call, pays only the import's CPU on another thread; an import error surfaces where it is used."""
-    threading.Thread(target=_import_factory, name="macie-client-import", daemon=True).start()
-
-
-def _import_factory() -> None:
-    try:
-        from ..client import factory  # noqa: F401
-    except Exception:  # noqa: BLE001 - the first real use imports it again and reports the error
-        pass
-
-
 def client_for(settings: ClientSettings, credentials: Credentials | None = None) -> Any:
     """The shared client for ``settings`` and static ``credentials``, made (and its account checked) on
     first use; boto3 is imported only then."""
