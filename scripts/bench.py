@@ -14,9 +14,15 @@ master and two MacieMemberAccounts:
 Interleaving the four, it times ``up``, a no-change ``preview``, ``refresh`` and ``destroy``, and
 reports per N and operation the median wall time of each, each host's ratio to its own floor, the
 native host's ``up`` against the dynamic floor, the Macie API calls by action (counted by the
-endpoint), the provider process's peak memory (VmHWM), and the state's bytes per resource after
-``up``. It also measures each host's process start-up and per-call gRPC overhead. Results go to
-bench.json and bench.png in --out.
+endpoint), the provider processes' peak memory (VmHWM), the CPU seconds of the provider, the
+endpoint, the engine and the program (where the time goes), and the state's bytes per resource after
+``up``. It also measures each host's process start-up and per-call gRPC overhead.
+
+The engine rewrites the whole checkpoint after every step, so its own cost per resource grows with N.
+To show how much of a run that is, each host's provider also runs ``up``, ``refresh`` and ``destroy``
+once more per repeat with ``PULUMI_SKIP_CHECKPOINTS=true`` (a measurement only: a stack run so keeps
+no record of a run that is cut short), and the share of the time that goes away is reported.
+Results go to bench.json and bench.png (time per resource, peak memory, checkpoint share) in --out.
 """
 
 from __future__ import annotations
@@ -146,25 +152,53 @@ class Variant:
     name: str
     host: str
     floor: bool
-    marker: bytes  # in the provider process's command line
+    markers: tuple[bytes, ...]  # one of them is in the provider process's command line
+    skip_checkpoints: bool = False
+
+    @property
+    def program(self) -> str:
+        """The program it runs: a checkpoint-skipping variant runs its host's provider."""
+        return self.host if self.skip_checkpoints else self.name
 
 
+# The dynamic provider process: Pulumi's own (python -m pulumi.dynamic) or the project's host script.
+DYNAMIC_MARKERS = (b"pulumi.dynamic", b"pulumi_dynamic_provider")
+NATIVE_MARKERS = (b"pulumi_macie_provider.hosts.native",)
 VARIANTS = (
-    Variant("dynamic", "dynamic", False, b"pulumi.dynamic"),
-    Variant("dynamic-floor", "dynamic", True, b"pulumi.dynamic"),
-    Variant("native", "native", False, b"pulumi_macie_provider.hosts.native"),
-    Variant("native-floor", "native", True, b"bench_native_floor"),
+    Variant("dynamic", "dynamic", False, DYNAMIC_MARKERS),
+    Variant("dynamic-floor", "dynamic", True, DYNAMIC_MARKERS),
+    Variant("native", "native", False, NATIVE_MARKERS),
+    Variant("native-floor", "native", True, (b"bench_native_floor",)),
+    Variant("dynamic-skip", "dynamic", False, DYNAMIC_MARKERS, skip_checkpoints=True),
+    Variant("native-skip", "native", False, NATIVE_MARKERS, skip_checkpoints=True),
 )
+SKIP_OPERATIONS = ("up", "refresh", "destroy")  # a preview writes no checkpoint
 
 
-class PeakMemory:
-    """Samples the peak RSS (VmHWM) of provider processes whose command line has ``marker``."""
+class Processes:
+    """Samples, every 50 ms, the processes of a run by kind: the provider (a command line with one of
+    ``markers``), the engine (``pulumi``) and the program (the Python language host and the program it
+    runs). Keeps the provider's peak RSS (VmHWM) and each kind's CPU seconds (utime + stime, as last
+    sampled: a process's last 50 ms may be missed)."""
 
-    def __init__(self, marker: bytes) -> None:
-        self.marker = marker
+    KINDS = ("provider", "engine", "program")
+
+    def __init__(self, markers: tuple[bytes, ...]) -> None:
+        self.markers = markers
         self.peak_kib = 0
+        self._ticks: dict[tuple[str, str], int] = {}  # (kind, pid) -> CPU ticks
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def kind(self, command: bytes) -> str | None:
+        if any(marker in command for marker in self.markers):
+            return "provider"
+        program = os.path.basename(command.split(b"\0", 1)[0])
+        if program == b"pulumi":
+            return "engine"
+        if b"pulumi-language-python" in command:
+            return "program"
+        return None
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -173,17 +207,28 @@ class PeakMemory:
                     continue
                 try:
                     with open(f"/proc/{pid}/cmdline", "rb") as handle:
-                        if self.marker not in handle.read():
-                            continue
-                    with open(f"/proc/{pid}/status") as handle:
-                        for line in handle:
-                            if line.startswith("VmHWM:"):
-                                self.peak_kib = max(self.peak_kib, int(line.split()[1]))
-                except OSError:
+                        kind = self.kind(handle.read())
+                    if kind is None:
+                        continue
+                    with open(f"/proc/{pid}/stat") as handle:
+                        fields = handle.read().rsplit(")", 1)[1].split()
+                    self._ticks[(kind, pid)] = int(fields[11]) + int(fields[12])
+                    if kind == "provider":
+                        with open(f"/proc/{pid}/status") as handle:
+                            for line in handle:
+                                if line.startswith("VmHWM:"):
+                                    self.peak_kib = max(self.peak_kib, int(line.split()[1]))
+                except (OSError, IndexError, ValueError):
                     continue
             self._stop.wait(0.05)
 
-    def __enter__(self) -> PeakMemory:
+    def cpu_seconds(self) -> dict[str, float]:
+        ticks_per_second = os.sysconf("SC_CLK_TCK")
+        return {
+            kind: sum(t for (k, _), t in self._ticks.items() if k == kind) / ticks_per_second for kind in self.KINDS
+        }
+
+    def __enter__(self) -> Processes:
         self._thread.start()
         return self
 
@@ -247,13 +292,13 @@ def make_stack(base: Path, variant: Variant, n: int, bucket: str, endpoint_url: 
         f"name: bench-{variant.name}\nruntime:\n  name: python\n  options:\n    toolchain: pip\n"
         f"    virtualenv: {sys.prefix}\n"
     )
-    if variant.name == "dynamic":
+    if variant.program == "dynamic":
         source = PROGRAM.format(
             imports="from pulumi_macie import MacieMemberAccount, MacieS3Resource",
             member="MacieMemberAccount",
             s3="MacieS3Resource",
         )
-    elif variant.name == "dynamic-floor":
+    elif variant.program == "dynamic-floor":
         (workdir / "noop_provider.py").write_text(DYNAMIC_FLOOR_MODULE)
         source = PROGRAM.format(
             imports="from noop_provider import NoopMember, NoopS3", member="NoopMember", s3="NoopS3"
@@ -263,7 +308,10 @@ def make_stack(base: Path, variant: Variant, n: int, bucket: str, endpoint_url: 
         (workdir / "native_resources.py").write_text(NATIVE_MODULE.format(package=package_name))
         source = PROGRAM.format(imports="from native_resources import Member, S3", member="Member", s3="S3")
     (workdir / "__main__.py").write_text(source)
-    stack = Stack(workdir, dict(env, PYTHONPATH=str(workdir)))
+    stack_env = dict(env, PYTHONPATH=str(workdir))
+    if variant.skip_checkpoints:
+        stack_env["PULUMI_SKIP_CHECKPOINTS"] = "true"
+    stack = Stack(workdir, stack_env)
     stack.run("stack", "init", f"{variant.name}-{n}")
     for key, value in (("n", str(n)), ("bucket", bucket), ("macie:endpointUrl", endpoint_url)):
         stack.run("config", "set", key, value)
@@ -326,27 +374,46 @@ def startup_and_call_overhead(host: str, endpoint_url: str, calls: int = 200) ->
 
 
 def chart(results: list[dict[str, Any]], path: Path) -> None:
+    """Time per resource for each operation, the providers' peak memory and the checkpoint share, by N."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, len(OPERATIONS), figsize=(18, 4.5))
+    fig, grid = plt.subplots(2, 3, figsize=(16, 9))
+    axes = list(grid.flat)
     sizes = sorted({r["n"] for r in results})
+
+    def row(n: int, host: str, op: str) -> dict[str, Any]:
+        return next(r for r in results if r["n"] == n and r["op"] == op and r["host"] == host)
+
     styles = {"dynamic": "o-", "dynamic-floor": "o--", "native": "s-", "native-floor": "s--"}
-    for axis, op in zip(axes, OPERATIONS, strict=True):
+    for axis, op in zip(axes, OPERATIONS, strict=False):
         for variant, style in styles.items():
             host, _, floor = variant.partition("-")
-            key = "floor" if floor else "provider"
-            times = [
-                next(r[key] for r in results if r["n"] == n and r["op"] == op and r["host"] == host) for n in sizes
-            ]
-            axis.plot(sizes, times, style, label=variant)
-        axis.set_title(f"pulumi {op}")
+            key = "floor_ms_per_resource" if floor else "provider_ms_per_resource"
+            axis.plot(sizes, [row(n, host, op)[key] for n in sizes], style, label=variant)
+        axis.set_title(f"pulumi {op}: time per resource")
+        axis.set_ylabel("ms per resource (median)")
+    memory, share = axes[4], axes[5]
+    for host, style in (("dynamic", "o-"), ("native", "s-")):
+        peaks = [max(row(n, host, op)["provider_peak_mib"] for op in OPERATIONS) for n in sizes]
+        memory.plot(sizes, peaks, style, label=f"{host} provider")
+        for op, dash in zip(SKIP_OPERATIONS, ("-", "--", ":"), strict=True):
+            share.plot(
+                sizes,
+                [row(n, host, op)["checkpoint_share"] * 100 for n in sizes],
+                style[0] + dash,
+                label=f"{host} {op}",
+            )
+    memory.set_title("provider process peak memory (VmHWM)")
+    memory.set_ylabel("MiB")
+    share.set_title("share of the run spent writing checkpoints")
+    share.set_ylabel("% of wall time (PULUMI_SKIP_CHECKPOINTS)")
+    for axis in axes:
         axis.set_xlabel("MacieS3Resources (N)")
-        axis.set_ylabel("median wall time (s)")
         axis.grid(True, alpha=0.3)
-        axis.legend()
+        axis.legend(fontsize="small")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
 
@@ -383,27 +450,32 @@ def main(argv: list[str] | None = None) -> int:
             times: dict[tuple[str, str], list[float]] = {}
             calls: dict[tuple[str, str], dict[str, int]] = {}
             peaks: dict[tuple[str, str], int] = {}
+            cpu: dict[tuple[str, str], list[dict[str, float]]] = {}
             for _ in range(args.repeats):
                 for variant in VARIANTS:
-                    for op in OPERATIONS:
+                    for op in SKIP_OPERATIONS if variant.skip_checkpoints else OPERATIONS:
                         before = api_calls(endpoint)
-                        with PeakMemory(variant.marker) as memory:
-                            began = time.perf_counter()
+                        with Processes(variant.markers) as processes:
+                            began, cpu_began = time.perf_counter(), time.process_time()
                             stacks[variant.name].run(*COMMANDS[op])
                             elapsed = time.perf_counter() - began
+                            endpoint_cpu = time.process_time() - cpu_began
                         times.setdefault((variant.name, op), []).append(elapsed)
-                        if op == "up":
+                        cpu.setdefault((variant.name, op), []).append(
+                            {**processes.cpu_seconds(), "endpoint": endpoint_cpu}
+                        )
+                        if op == "up" and not variant.skip_checkpoints:
                             state_bytes.setdefault(n, {})[variant.name] = stacks[
                                 variant.name
                             ].state_bytes_per_resource()
-                        if not variant.floor:
+                        if not variant.floor and not variant.skip_checkpoints:
                             after = api_calls(endpoint)
                             calls[(variant.host, op)] = {
                                 a: after.get(a, 0) - before.get(a, 0)
                                 for a in after
                                 if after.get(a, 0) != before.get(a, 0)
                             }
-                            peaks[(variant.host, op)] = max(peaks.get((variant.host, op), 0), memory.peak_kib)
+                            peaks[(variant.host, op)] = max(peaks.get((variant.host, op), 0), processes.peak_kib)
             for host in HOSTS:
                 for op in OPERATIONS:
                     provider = statistics.median(times[(host, op)])
@@ -415,9 +487,18 @@ def main(argv: list[str] | None = None) -> int:
                         "provider": provider,
                         "floor": floor,
                         "ratio": provider / floor,
+                        "provider_ms_per_resource": provider / n * 1000,
+                        "floor_ms_per_resource": floor / n * 1000,
                         "api_calls": calls.get((host, op), {}),
                         "provider_peak_mib": round(peaks.get((host, op), 0) / 1024, 1),
                     }
+                    for key, variant_name in (("cpu_s", host), ("floor_cpu_s", f"{host}-floor")):
+                        samples = cpu[(variant_name, op)]
+                        row[key] = {kind: statistics.median(c[kind] for c in samples) for kind in samples[0]}
+                    if op in SKIP_OPERATIONS:
+                        skipped = statistics.median(times[(f"{host}-skip", op)])
+                        row["skip_checkpoints"] = skipped
+                        row["checkpoint_share"] = max(0.0, 1 - skipped / provider)
                     if host == "native":
                         row["vs_dynamic_floor"] = provider / statistics.median(times[("dynamic-floor", op)])
                     results.append(row)
@@ -429,14 +510,21 @@ def main(argv: list[str] | None = None) -> int:
         )
     print(
         f"{'N':>5} {'host':<8}{'op':<8} {'provider s':>10} {'floor s':>8} {'ratio':>6} {'vs dyn floor':>12} "
-        f"{'peak MiB':>8}  API calls"
+        f"{'peak MiB':>8} {'ckpt %':>6}  API calls"
     )
     for row in results:
         calls_text = ", ".join(f"{k} {v}" for k, v in sorted(row["api_calls"].items())) or "none"
         versus = f"{row['vs_dynamic_floor']:.2f}" if "vs_dynamic_floor" in row else ""
+        share = f"{row['checkpoint_share'] * 100:.0f}" if "checkpoint_share" in row else ""
         print(
             f"{row['n']:>5} {row['host']:<8}{row['op']:<8} {row['provider']:>10.2f} {row['floor']:>8.2f} "
-            f"{row['ratio']:>6.2f} {versus:>12} {row['provider_peak_mib']:>8.1f}  {calls_text}"
+            f"{row['ratio']:>6.2f} {versus:>12} {row['provider_peak_mib']:>8.1f} {share:>6}  {calls_text}"
+        )
+    print("CPU seconds by process, provider run (floor run): provider, endpoint, engine, program")
+    for row in results:
+        print(
+            f"{row['n']:>5} {row['host']:<8}{row['op']:<8} "
+            + ", ".join(f"{kind} {row['cpu_s'][kind]:.1f} ({row['floor_cpu_s'][kind]:.1f})" for kind in row["cpu_s"])
         )
     print(
         "state bytes per resource after up: "

@@ -1,13 +1,15 @@
 """A no-op native plugin of the provider's shape: the floor of the native host in scripts/bench.py.
 
 It is the native host itself (``pulumi_macie_provider.hosts.native``) serving hooks that do nothing:
-package ``maciefloor``, the same two resource types and IDs, inputs passed through as outputs, no
-client and no botocore. What the provider costs beyond it is the hooks' own work and Macie's.
+package ``maciefloor``, the same two resource types and IDs, inputs passed through as outputs with the
+same default filled in (an S3 resource's ``classificationType``, so that its state has the provider's
+shape and size: the engine's checkpoint writing grows with it), no client and no botocore. What the
+provider costs beyond it is the hooks' own work and Macie's.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from pulumi_macie_provider.hosts.native import Provider, serve
 from pulumi_macie_provider.resources.base import (
@@ -25,9 +27,10 @@ VERSION = "0.0.1"
 
 class _Noop(Hooks):
     PACKAGE = PACKAGE
+    DEFAULTS: ClassVar[dict[str, Any]] = {}
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        return CheckResult(news)
+        return CheckResult({**self.DEFAULTS, **news})
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         return DiffResult([k for k in sorted(set(olds) | set(news)) if olds.get(k) != news.get(k)])
@@ -54,6 +57,7 @@ class NoopMemberAccount(_Noop):
 
 class NoopS3Resource(_Noop):
     NAME = "MacieS3Resource"
+    DEFAULTS: ClassVar[dict[str, Any]] = {"classificationType": {"oneTime": "NONE", "continuous": "FULL"}}
 
     def id_for(self, inputs: dict[str, Any]) -> str:
         member = inputs.get("memberAccountId")

@@ -13,6 +13,8 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 ROOT = Path(__file__).resolve().parent.parent
 TOOLS_BIN = ROOT / ".tools" / "pulumi" / "bin"
 PASSPHRASE = "macie-test-passphrase"
@@ -148,17 +150,63 @@ class PulumiStack:
             raise PulumiError(f"plugin install failed:\n{result.stdout}\n{result.stderr}")
 
     def config_set(self, key: str, value: str, secret: bool = False) -> None:
-        self.run("config", "set", key, value, *(["--secret"] if secret else []))
+        """``pulumi config set``. A plain value is written into the stack's settings file, as the CLI
+        writes it (a key without a namespace takes the project's), without a run of the CLI: tests set
+        several per stack. A secret is encrypted by the CLI."""
+        if secret:
+            self.run("config", "set", key, value, "--secret")
+        else:
+            self.config_set_all({key: value})
 
     def config_set_all(self, values: dict[str, str]) -> None:
-        """Set several plain config values in one run of the CLI."""
-        self.run("config", "set-all", *(f"--plaintext={key}={value}" for key, value in values.items()))
+        """Set several plain config values in the stack's settings file (``Pulumi.<stack>.yaml``)."""
+        path = self.workdir / f"Pulumi.{self.stack}.yaml"
+        settings = (yaml.safe_load(path.read_text()) if path.exists() else None) or {}
+        config = settings.get("config") or {}
+        for key, value in values.items():
+            config[key if ":" in key else f"{self.project()}:{key}"] = str(value)
+        settings["config"] = config
+        path.write_text(yaml.safe_dump(settings, sort_keys=False))
+
+    def project(self) -> str:
+        """The project's name, from its ``Pulumi.yaml``."""
+        for name in ("Pulumi.yaml", "Pulumi.yml"):
+            path = self.workdir / name
+            if path.exists():
+                return str(yaml.safe_load(path.read_text())["name"])
+        raise FileNotFoundError(f"no Pulumi.yaml in {self.workdir}")
 
     def outputs(self) -> dict[str, Any]:
         return json.loads(self.run("stack", "output", "--json", "--show-secrets").stdout or "{}")
 
     def export(self) -> dict[str, Any]:
+        """The stack's deployment, as ``pulumi stack export`` prints it. On this harness's own file backend
+        it is read from the checkpoint the CLI wrote there (the same deployment, secrets encrypted, without
+        a run of the CLI: tests ask for it after most steps); on any other backend, or when the file is
+        not a whole checkpoint, the CLI is asked."""
+        checkpoint = self.checkpoint_path()
+        if checkpoint is not None:
+            try:
+                data = json.loads(checkpoint.read_text())
+                return {"version": data["version"], "deployment": data["checkpoint"].get("latest") or {}}
+            except (OSError, ValueError, KeyError, TypeError):
+                pass
         return json.loads(self.run("stack", "export").stdout)
+
+    def checkpoint_path(self) -> Path | None:
+        """Where the harness's file backend keeps this stack's checkpoint (project-scoped, plain JSON), or
+        None when the stack lives elsewhere or is stored another way."""
+        env = self.env
+        backend = self.workdir.parent / "backend"
+        if env.get("PULUMI_BACKEND_URL") != backend.as_uri() or env.get("PULUMI_SELF_MANAGED_STATE_GZIP"):
+            return None
+        if "/" in self.stack:
+            return None
+        try:
+            project = self.project()
+        except (OSError, KeyError, TypeError, yaml.YAMLError):
+            return None
+        return backend / ".pulumi" / "stacks" / project / f"{self.stack}.json"
 
     def resources(self, type_suffix: str = "") -> list[dict[str, Any]]:
         deployment = self.export()["deployment"]

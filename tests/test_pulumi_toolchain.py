@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -45,6 +46,19 @@ def test_engine_runs_dynamic_resource_preview_up_destroy(tmp_path: Path) -> None
     stack.up()
     assert stack.outputs() == {"value": "hello"}
     assert len(stack.dynamic_resources()) == 1
+    # The harness reads the file backend's checkpoint instead of running `pulumi stack export`: the
+    # same deployment, but for the ciphertext of its secrets (each export encrypts them anew).
+    assert stack.checkpoint_path() is not None and stack.checkpoint_path().is_file()
+    exported = json.loads(stack.run("stack", "export").stdout)
+    assert _without_ciphertext(stack.export()) == _without_ciphertext(exported)
     stack.preview("--expect-no-changes")
     stack.destroy()
     assert stack.dynamic_resources() == []
+
+
+def _without_ciphertext(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: "<ciphertext>" if k == "ciphertext" else _without_ciphertext(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_ciphertext(v) for v in value]
+    return value

@@ -33,9 +33,30 @@ def test_load_command_reports_both_servers() -> None:
     assert any(line.startswith("read: macie-local / moto throughput = ") for line in lines)
 
 
+def test_endpoint_scale_command_reports_both_layers(tmp_path: Path) -> None:
+    """scripts/endpoint_scale.py times each S3 action per size over HTTP and in the backend, and counts
+    ceil(size/250) list calls for a full listing."""
+    out = tmp_path / "scale.json"
+    result = run("endpoint_scale.py", "--sizes", "750,1500", "--repeats", "2", "--batch", "10", "--json", str(out))
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    rows = json.loads(out.read_text())["rows"]
+    assert [(row["size"], row["pages"]) for row in rows] == [(750, 3), (1500, 6)]
+    for row in rows:
+        for layer in ("http", "backend"):
+            assert len(row[layer]) == 7 and all(ms > 0 for ms in row[layer].values())
+    lines = result.stdout.splitlines()
+    assert [line.split()[:2] for line in lines if line.split()[1:2] in (["750"], ["1500"])] == [
+        ["http", "750"],
+        ["http", "1500"],
+        ["backend", "750"],
+        ["backend", "1500"],
+    ]
+
+
 def test_bench_command_writes_json_and_chart(tmp_path: Path) -> None:
-    """scripts/bench.py times the four operations of both hosts against their floors, with API calls and
-    state sizes, and writes bench.json and bench.png."""
+    """scripts/bench.py times the four operations of both hosts against their floors, with API calls,
+    CPU by process, peak memory, the checkpoint share and state sizes, and writes bench.json and
+    bench.png."""
     result = run("bench.py", "--sizes", "2", "--repeats", "1", "--out", str(tmp_path))
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     data = json.loads((tmp_path / "bench.json").read_text())
@@ -56,6 +77,16 @@ def test_bench_command_writes_json_and_chart(tmp_path: Path) -> None:
         assert host_rows[1]["api_calls"] == {}
         assert host_rows[3]["api_calls"] == {"DisassociateMemberAccount": 2, "DisassociateS3Resources": 2}
     assert "vs_dynamic_floor" in data["results"][4]
+    for row in data["results"]:
+        assert row["provider_ms_per_resource"] == pytest.approx(row["provider"] / 2 * 1000)
+        # Where the time goes: the provider and the engine took CPU in every run, floors included.
+        for key in ("cpu_s", "floor_cpu_s"):
+            assert set(row[key]) == {"provider", "engine", "program", "endpoint"}
+            assert row[key]["provider"] > 0 and row[key]["engine"] > 0, row
+        # The share of checkpoint writing, from the same runs with PULUMI_SKIP_CHECKPOINTS (not preview).
+        assert ("checkpoint_share" in row) == (row["op"] != "preview")
+        assert 0 <= row.get("checkpoint_share", 0) < 1
+        assert row["provider_peak_mib"] > 0, row
     assert set(data["state_bytes_per_resource"]["2"]) == {"dynamic", "dynamic-floor", "native", "native-floor"}
     assert set(data["overhead"]) == {"dynamic", "native"}
     assert (tmp_path / "bench.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -45,10 +45,15 @@ def _counted(count: int, noun: str) -> str:
 
 @dataclass(frozen=True)
 class Limits:
-    """Per-master limits behind LimitExceededException (AWS published none; these are ours)."""
+    """Per-master limits behind LimitExceededException (AWS published none; these are ours).
+
+    ``max_s3_resources`` is per account (the master and each member). It guards against a runaway
+    program, not a service quota, so it sits well past where large stacks go (100,000): every S3 action
+    costs the same there as at 1,000 associations (``scripts/endpoint_scale.py`` measures it).
+    """
 
     max_members: int = 1000
-    max_s3_resources: int = 10000
+    max_s3_resources: int = 100_000
 
     def __post_init__(self) -> None:
         for name in ("max_members", "max_s3_resources"):
@@ -91,6 +96,14 @@ class Backend:
         )
 
     # -- helpers -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _s3_count(db: Any, region: str, master: str, member: str) -> int:
+        """How many S3 resources ``member`` has under ``master``: one row of the store's kept counts."""
+        row = db.execute(
+            "SELECT count FROM s3_counts WHERE region=? AND master=? AND member=?", (region, master, member)
+        ).fetchone()
+        return int(row[0]) if row else 0
 
     def _master_of(self, db: Any, region: str, account_id: str) -> str | None:
         row = db.execute("SELECT master FROM members WHERE region=? AND account_id=?", (region, account_id)).fetchone()
@@ -207,10 +220,7 @@ class Backend:
                     errorCode="NotMember",
                     fieldName="memberAccountId",
                 )
-            (count,) = db.execute(
-                "SELECT COUNT(*) FROM s3_resources WHERE region=? AND master=? AND member=?",
-                (caller.region, caller.master, member),
-            ).fetchone()
+            count = self._s3_count(db, caller.region, caller.master, member)
             if count:
                 raise InvalidInputException(
                     f"The request was rejected. Member account {member} still has "
@@ -268,10 +278,7 @@ class Backend:
                     continue
                 kind = item["classificationType"]
                 rows.append((caller.region, caller.master, owner, *key, kind["oneTime"], kind["continuous"]))
-            (count,) = db.execute(
-                "SELECT COUNT(*) FROM s3_resources WHERE region=? AND master=? AND member=?",
-                (caller.region, caller.master, owner),
-            ).fetchone()
+            count = self._s3_count(db, caller.region, caller.master, owner)
             if rows and count + len(rows) > self.limits.max_s3_resources:
                 raise LimitExceededException(
                     f"The request was rejected. Account {owner} would have "
