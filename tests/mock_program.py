@@ -1,6 +1,7 @@
 """The program of N MacieS3Resources under Pulumi's mocks, shared by tests/test_sdk_scale.py and scripts/mock_scale.py.
 
-Run as ``python -c PROGRAM N SDK`` in a fresh interpreter, as a Pulumi program runs: SDK is ``dynamic``
+Run as ``python -c PROGRAM N SDK [nogc]`` in a fresh interpreter, as a Pulumi program runs (``nogc``:
+with Python's garbage collector off, to measure the program's own work): SDK is ``dynamic``
 (``pulumi_macie``), ``native`` (``pulumi_macie_native``) or ``floor``, a bare ``pulumi.CustomResource``
 with the native SDK's type and inputs (what Pulumi itself costs). It prints one JSON line: how many
 resources the mocks registered, how many distinct IDs came back, how many distinct ``__provider`` values
@@ -15,10 +16,12 @@ SDKS = ("dynamic", "native", "floor")
 
 PROGRAM = textwrap.dedent(
     """
-    import asyncio, json, sys
+    import asyncio, gc, json, sys
     import pulumi
 
     count, sdk = int(sys.argv[1]), sys.argv[2]
+    if sys.argv[3:] == ["nogc"]:
+        gc.disable()
     registered = []
 
     class Mocks(pulumi.runtime.Mocks):

@@ -127,8 +127,13 @@ def test_reliability_command_small_scale() -> None:
 
 
 def test_mock_scale_command_times_both_sdks_and_the_floor() -> None:
-    """scripts/mock_scale.py prints a start-up row and a row per size for each SDK and the floor."""
-    result = run("mock_scale.py", "--sizes", "10,20")
+    """scripts/mock_scale.py prints a start-up row and a row per size for each SDK and the floor, and with
+    --no-gc a row per size with the garbage collector off."""
+    result = run("mock_scale.py", "--sizes", "10,20", "--no-gc")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    rows = [line.split()[:2] for line in result.stdout.splitlines()[2:]]
-    assert rows == [[sdk, count] for sdk in ("dynamic", "native", "floor") for count in ("0", "10", "20")]
+    rows = [[line.split()[0], line.split()[1], line.endswith("no-gc")] for line in result.stdout.splitlines()[2:]]
+    assert rows == [
+        [sdk, count, off]
+        for sdk in ("dynamic", "native", "floor")
+        for count, off in (("0", False), ("10", False), ("20", False), ("10", True), ("20", True))
+    ]
