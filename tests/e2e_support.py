@@ -169,3 +169,20 @@ def unique_bucket() -> str:
 
 
 MASTER = DEFAULT_ACCOUNT_ID
+
+
+def no_change_preview_then_update_in_place(stack: PulumiStack, endpoint: LocalEndpoint, bucket: str) -> None:
+    """The step every example's lifecycle shares: a no-change preview calls nothing; then `oneTime: NONE`
+    in the stack's config updates the master's association in place (one UpdateS3Resources, nothing
+    associated or removed)."""
+    before = calls(endpoint)
+    stack.preview("--expect-no-changes")
+    assert calls(endpoint) == before
+
+    stack.config_set("oneTime", "NONE")
+    stack.up()
+    after = calls(endpoint)
+    assert after.get("UpdateS3Resources", 0) - before.get("UpdateS3Resources", 0) == 1
+    assert after.get("AssociateS3Resources") == before.get("AssociateS3Resources")
+    assert after.get("DisassociateS3Resources") == before.get("DisassociateS3Resources")
+    assert (MASTER, bucket, "", "NONE", "FULL") in holdings(endpoint)["s3"]

@@ -12,7 +12,14 @@ import pytest
 
 from macie_local.server import LocalEndpoint
 
-from .e2e_support import MASTER, calls, example_stack, holdings, native_plugin_tarball, unique_bucket
+from .e2e_support import (
+    MASTER,
+    example_stack,
+    holdings,
+    native_plugin_tarball,
+    no_change_preview_then_update_in_place,
+    unique_bucket,
+)
 from .java_support import JAVA_BIN, maven_env, offline, require_setup
 from .pulumi_harness import pulumi_binary
 
@@ -56,17 +63,7 @@ def test_java_program_lifecycle(tmp_path: Path, plugin: Path) -> None:
             "memberLogsClassification": {"oneTime": "NONE", "continuous": "FULL"},
         }
 
-        before = calls(endpoint)
-        stack.preview("--expect-no-changes")
-        assert calls(endpoint) == before
-
-        stack.config_set("oneTime", "NONE")
-        stack.up()
-        after = calls(endpoint)
-        assert after.get("UpdateS3Resources", 0) - before.get("UpdateS3Resources", 0) == 1
-        assert after.get("AssociateS3Resources") == before.get("AssociateS3Resources")
-        assert after.get("DisassociateS3Resources") == before.get("DisassociateS3Resources")
-        assert (MASTER, bucket, "", "NONE", "FULL") in holdings(endpoint)["s3"]
+        no_change_preview_then_update_in_place(stack, endpoint, bucket)
 
         stack.destroy()
         assert holdings(endpoint) == {"members": [], "s3": []}

@@ -15,10 +15,10 @@ from .conftest import FULL
 from .e2e_support import (
     MASTER,
     Scenario,
-    calls,
     example_stack,
     holdings,
     native_plugin_tarball,
+    no_change_preview_then_update_in_place,
     program_stack,
     unique_bucket,
     writes,
@@ -88,16 +88,7 @@ def test_yaml_program_lifecycle(scenario: Scenario, tmp_path: Path) -> None:
     assert outputs["memberLogsId"] == f"{MEMBER}:{bucket}/2024/"
     assert outputs["memberLogsClassification"] == {"oneTime": "NONE", "continuous": "FULL"}
 
-    before = calls(endpoint)
-    stack.preview("--expect-no-changes")
-    assert calls(endpoint) == before
-
-    stack.config_set("oneTime", "NONE")
-    stack.up()
-    after = calls(endpoint)
-    assert after.get("UpdateS3Resources", 0) - before.get("UpdateS3Resources", 0) == 1
-    assert after.get("AssociateS3Resources") == before.get("AssociateS3Resources")
-    assert (MASTER, bucket, "", "NONE", "FULL") in holdings(endpoint)["s3"]
+    no_change_preview_then_update_in_place(stack, endpoint, bucket)
 
     stack.config_set("prefix", "2025/")
     assert "1 to replace" in stack.preview().stdout

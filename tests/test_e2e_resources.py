@@ -9,7 +9,16 @@ import pytest
 
 from macie_local.server import LocalEndpoint
 
-from .e2e_support import MASTER, Scenario, calls, example_stack, holdings, unique_bucket, writes
+from .e2e_support import (
+    MASTER,
+    Scenario,
+    calls,
+    example_stack,
+    holdings,
+    no_change_preview_then_update_in_place,
+    unique_bucket,
+    writes,
+)
 from .pulumi_harness import PulumiError
 
 pytestmark = pytest.mark.e2e
@@ -34,17 +43,7 @@ def test_basic_lifecycle(scenario: Scenario) -> None:
     assert outputs["memberLogsId"] == f"{MEMBER}:{bucket}/2024/"
     assert outputs["masterLogsId"] == bucket
 
-    before = calls(endpoint)
-    stack.preview("--expect-no-changes")
-    assert calls(endpoint) == before
-
-    stack.config_set("oneTime", "NONE")
-    stack.up()
-    after = calls(endpoint)
-    assert after.get("UpdateS3Resources", 0) - before.get("UpdateS3Resources", 0) == 1
-    assert after.get("AssociateS3Resources") == before.get("AssociateS3Resources")
-    assert after.get("DisassociateS3Resources") == before.get("DisassociateS3Resources")
-    assert (MASTER, bucket, "", "NONE", "FULL") in scenario.holdings()["s3"]
+    no_change_preview_then_update_in_place(stack, endpoint, bucket)
 
     stack.config_set("prefix", "2025/")
     plan = json.loads(stack.preview("--json").stdout)
