@@ -21,14 +21,9 @@ MAVEN_REPO="$TOOLS/maven"
 # runtime library, schema.json's language.java.dependencies) go together.
 PULUMI_JAVA_VERSION=v1.17.0
 
-now() { date +%s.%N; }
-SETUP_START=$(now)
-STEP_START=$SETUP_START
-step() { STEP_START=$(now); echo "==> $*"; }
-elapsed() { python3 -c "import sys; print(f'{float(sys.argv[1]) - float(sys.argv[2]):.1f}')" "$(now)" "$1"; }
-done_step() { echo "    done in $(elapsed "$STEP_START")s"; }
-fail() { echo "setup_java: $*" >&2; exit 1; }
-stamp_of() { cat "$@" | sha256sum | cut -d' ' -f1; }
+SETUP_NAME=setup_java
+# shellcheck source=scripts/setup_steps.sh
+source "$ROOT/scripts/setup_steps.sh"
 
 [ -f "$TOOLS/env.sh" ] || fail "run scripts/setup.sh first (.tools/env.sh)"
 # shellcheck source=/dev/null

@@ -20,14 +20,9 @@ TOOLS="$ROOT/.tools"
 VENV="$ROOT/.venv"
 NODE_DIR="$TOOLS/node"
 
-now() { date +%s.%N; }
-SETUP_START=$(now)
-STEP_START=$SETUP_START
-step() { STEP_START=$(now); echo "==> $*"; }
-elapsed() { python3 -c "import sys; print(f'{float(sys.argv[1]) - float(sys.argv[2]):.1f}')" "$(now)" "$1"; }
-done_step() { echo "    done in $(elapsed "$STEP_START")s"; }
-fail() { echo "setup_sdks: $*" >&2; exit 1; }
-stamp_of() { cat "$@" | sha256sum | cut -d' ' -f1; }
+SETUP_NAME=setup_sdks
+# shellcheck source=scripts/setup_steps.sh
+source "$ROOT/scripts/setup_steps.sh"
 
 [ -f "$TOOLS/env.sh" ] && [ -x "$VENV/bin/python" ] || fail "run scripts/setup.sh first (.tools/env.sh and .venv)"
 # shellcheck source=/dev/null
